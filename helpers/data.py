@@ -573,8 +573,9 @@ def text_vectorizer(vocabulary: Sequence[str], **options):
     Parameters
     ----------
     vocabulary : sequence of str
-        A vocabulary as ``get_vocabulary()`` returns it (with or without the
-        leading ``''`` and ``'[UNK]'`` entries).
+        A vocabulary as ``get_vocabulary()`` returns it, with or without its
+        leading reserved entries (``''`` and ``'[UNK]'`` in ``"int"`` mode,
+        ``'[UNK]'`` in ``"multi_hot"`` mode), most frequent first.
     **options
         Other ``TextVectorization`` arguments (``output_mode``, ``ngrams``...).
 
@@ -587,8 +588,8 @@ def text_vectorizer(vocabulary: Sequence[str], **options):
     import keras
 
     words = [str(w) for w in vocabulary]
-    if words[:2] == ["", "[UNK]"]:
-        words = words[2:]
+    while words and words[0] in ("", "[UNK]"):  # the reserved entries are added back
+        words = words[1:]
     return keras.layers.TextVectorization(vocabulary=words, **options)
 
 
