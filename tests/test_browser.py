@@ -85,6 +85,49 @@ def test_every_toc_page_was_built():
     assert not missing, f"pages in _toc.yml without HTML (rebuild: {BUILD}): {missing}"
 
 
+def _extension():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        return importlib.import_module("rnn_book_html")
+    finally:
+        sys.path.pop(0)
+
+
+def test_extension_drops_duplicate_inline_scripts():
+    """The THEBE_JS_URL fix: one inline script registered as None and as '' is kept once."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    ext = _extension()
+    body = 'const THEBE_JS_URL = "x"'
+    scripts = [_JavaScript("_static/a.js"), _JavaScript(None, body=body), _JavaScript("_static/b.js"),
+               _JavaScript("", body=body), _JavaScript("_static/a.js"), _JavaScript("", body="other")]
+    kept = ext.unique_scripts(scripts)
+    assert [getattr(s, "filename", s) for s in kept] == ["_static/a.js", None, "_static/b.js", ""]
+    assert sum(body in str(getattr(s, "attributes", {})) for s in kept) == 1
+
+
+def test_extension_offline_mathjax_switch(tmp_path, monkeypatch):
+    from sphinx.errors import ExtensionError
+
+    ext = _extension()
+    monkeypatch.delenv(ext.OFFLINE_VARIABLE, raising=False)
+    assert not ext.offline_mathjax_wanted()
+    monkeypatch.setenv(ext.OFFLINE_VARIABLE, "1")
+    assert ext.offline_mathjax_wanted()
+    with pytest.raises(ExtensionError, match="npm ci"):
+        ext.stage_offline_mathjax(tmp_path)                  # no node_modules here
+    es5 = tmp_path / "node_modules" / "mathjax" / "es5"
+    (es5 / "output" / "chtml" / "fonts" / "woff-v2").mkdir(parents=True)
+    (es5 / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").write_bytes(b"w")
+    (es5 / "tex-mml-chtml.js").write_text("// mathjax")
+    staged = ext.stage_offline_mathjax(tmp_path)
+    assert (staged / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    assert (staged / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
 # --------------------------------------------------------------------------- #
 # Server and browser
 # --------------------------------------------------------------------------- #

@@ -167,9 +167,10 @@ def exercise_problems(markdown: str, minimum: int = 3) -> list:
 
 # Numbers in prose ---------------------------------------------------------- #
 #: Typed-in figures allowed in chapter prose (normalised: no space before %):
-#: the seed notebooks' own published results, quoted as such, and chance level
-#: on IMDB's balanced classes (a fact of the dataset, not a measurement).
-ALLOWED_TYPED = {"86.39%", "85.5%", "50%"}
+#: the seed notebooks' own published results, quoted as such; chance level on
+#: IMDB's balanced classes and the sigmoid's decision threshold (facts, not
+#: measurements).
+ALLOWED_TYPED = {"86.39%", "85.5%", "50%", "0.5"}
 FENCED = re.compile(r"^(```+|~~~+|:::+)[^\n]*\n.*?^\1\s*$", re.MULTILINE | re.DOTALL)
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
@@ -313,6 +314,8 @@ def test_typed_numbers_predicate():
     assert not typed_numbers("The seed notebook reported 86.39 % test accuracy, the other seed 85.5 %.")
     assert not typed_numbers("Keras 3.15 and TensorFlow 2.21 were used.")
     assert not typed_numbers("A classifier that always answers positive scores 50 % accuracy.")
+    assert not typed_numbers("The scores all stay close to 0.5, the decision threshold.")
+    assert typed_numbers("The scores all stay close to 0.52 on validation accuracy.")
 
 
 # --------------------------------------------------------------------------- #
