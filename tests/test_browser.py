@@ -74,6 +74,10 @@ def test_build_uses_offline_mathjax():
     assert (HTML / "_static" / "mathjax" / "tex-mml-chtml.js").is_file(), (
         f"{HTML} was built with the MathJax CDN; rebuild with: {BUILD}")
     assert (HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    notation = (HTML / "book" / "notation.html").read_text(encoding="utf-8")   # a page with math
+    assert 'src="../_static/mathjax/tex-mml-chtml.js' in notation, (
+        f"the pages load MathJax from the CDN (last build without BOOK_OFFLINE_MATHJAX=1); rebuild with: {BUILD}")
+    assert "cdn.jsdelivr.net/npm/mathjax" not in notation
 
 
 def test_every_toc_page_was_built():
