@@ -1,0 +1,241 @@
+"""Export a trained IMDB classifier as an end-to-end model that reads raw text.
+
+A model trained on padded token ids (``helpers.data.load_imdb_sequences``)
+is wrapped with a ``TextVectorization`` layer that holds the same vocabulary
+and cuts/pads exactly as the training arrays were cut and padded: the
+first ``sequence_length`` tokens are kept (``truncating="post"``) and
+padding id 0 follows them (``padding="post"``). The result takes a batch of
+review strings (``keras.Input(shape=(), dtype="string")``) and returns
+P(positive). It is saved as ``artifacts/<chapter>_<name>.keras`` and loads
+with plain ``keras.saving.load_model``: no custom objects are needed.
+
+IMDB reviews contain HTML line breaks (``<br />``); training removed them
+with :func:`helpers.data.clean_review`. The saved model does *not* clean
+them itself (a custom standardisation function would have to be imported
+before every load); :func:`predict_sentiment` does it. Call the raw
+``model(...)`` only on already-cleaned text.
+
+Keras is imported inside the functions, so importing this module is cheap.
+
+Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from helpers.data import clean_review, text_vectorizer
+
+#: Folder (under the repository root) where end-to-end models are saved.
+ARTIFACTS_FOLDER = "artifacts"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+
+
+def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_model,
+                     name: str = "end_to_end"):
+    """Wrap a trained token-id model with a string-input ``TextVectorization``.
+
+    Parameters
+    ----------
+    vocabulary : sequence of str
+        The vocabulary the model was trained with (``EncodedImdb.vocabulary``:
+        index 0 ``''``, 1 ``'[UNK]'``, then the words by frequency).
+    sequence_length : int
+        Tokens per review during training (``EncodedImdb.params["sequence_length"]``).
+        Longer texts keep their first ``sequence_length`` tokens; shorter ones
+        are padded with id 0 at the end, as ``load_imdb_sequences`` does by
+        default (``padding="post"``, ``truncating="post"``).
+    trained_model : keras.Model
+        A model from ``(batch, sequence_length)`` int token ids to
+        ``(batch, 1)`` probabilities.
+    name : str
+        The name of the returned model.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled, from ``(batch,)`` strings to ``(batch, 1)`` probabilities;
+        its layers are ``review`` (input), ``text_vectorization`` and an
+        uncompiled copy of ``trained_model`` (same name, same weights).
+
+    Raises
+    ------
+    ValueError
+        If ``sequence_length`` is not a positive integer or the vocabulary
+        does not start with ``''`` and ``'[UNK]'`` (the id layout of training).
+    """
+    import keras
+
+    if int(sequence_length) != sequence_length or sequence_length < 1:
+        raise ValueError(f"sequence_length must be a positive integer, got {sequence_length!r}")
+    words = [str(w) for w in vocabulary]
+    if words[:2] != ["", "[UNK]"]:
+        raise ValueError(
+            "vocabulary must be the training vocabulary with its reserved entries "
+            "('' for padding, '[UNK]' for unknown words) first, as EncodedImdb.vocabulary is; "
+            f"it starts with {words[:2]!r}"
+        )
+    vectorizer = text_vectorizer(words, output_mode="int",
+                                 output_sequence_length=int(sequence_length),
+                                 name="text_vectorization")
+    # An uncompiled copy with the trained weights: the saved file then carries
+    # no optimizer state (which would only warn on loading) and later training
+    # of ``trained_model`` does not change the exported model.
+    inner = keras.models.clone_model(trained_model)
+    inner.set_weights(trained_model.get_weights())
+    review = keras.Input(shape=(), dtype="string", name="review")
+    probability = inner(vectorizer(review))
+    return keras.Model(review, probability, name=name)
+
+
+def repository_root() -> Path:
+    """Return the repository root: the folder that holds the ``helpers`` package."""
+    return Path(__file__).resolve().parent.parent
+
+
+def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = None) -> Path:
+    """Return ``<folder>/<chapter>_<name>.keras`` (by default ``<repo>/artifacts``).
+
+    Parameters
+    ----------
+    chapter : int or str
+        The chapter number (``5`` becomes ``"05"``) or a two-digit string.
+    name : str
+        The model's short name, letters, digits, ``_`` and ``-`` only.
+    folder : pathlib.Path, optional
+        Where to save; by default ``artifacts/`` in the repository root.
+
+    Returns
+    -------
+    pathlib.Path
+        The path (the folder is not created here).
+
+    Raises
+    ------
+    ValueError
+        If ``chapter`` or ``name`` would make an unsafe or ambiguous file name.
+    """
+    if isinstance(chapter, (int, np.integer)) and not isinstance(chapter, bool) and chapter >= 0:
+        chapter = f"{int(chapter):02d}"
+    if not isinstance(chapter, str) or not re.fullmatch(r"\d{2}", chapter):
+        raise ValueError(f"chapter must be a chapter number such as 5 or '05', got {chapter!r}")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"name must be letters, digits, '_' or '-' (e.g. 'lstm'), got {name!r}")
+    folder = repository_root() / ARTIFACTS_FOLDER if folder is None else Path(folder)
+    return folder / f"{chapter}_{name}.keras"
+
+
+def save_end_to_end(model, chapter: Union[int, str], name: str,
+                    folder: Optional[Path] = None) -> Path:
+    """Save an end-to-end model as ``artifacts/<chapter>_<name>.keras``, atomically.
+
+    The model is written to a temporary file in the same folder and then
+    renamed over the final name (``os.replace``), so a crash never leaves a
+    half-written model under the final name.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Usually from :func:`end_to_end_model`.
+    chapter, name, folder
+        As in :func:`artifact_path`.
+
+    Returns
+    -------
+    pathlib.Path
+        The saved file.
+    """
+    path = artifact_path(chapter, name, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
+    os.close(handle)
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def _as_review_list(texts) -> list:
+    """Check ``texts`` and return it as a list of str (a bare str is one review)."""
+    what = ("pass a list of review strings, e.g. predict_sentiment(model, "
+            "['A wonderful film.', 'Dull.']), or one review as a str")
+    if isinstance(texts, str):
+        return [texts]
+    if texts is None or isinstance(texts, (bytes, bytearray, int, float, complex, np.number)):
+        hint = " (decode bytes first: b.decode('utf-8'))" if isinstance(texts, (bytes, bytearray)) else ""
+        raise TypeError(f"texts must be review strings, got {type(texts).__name__}{hint}; {what}")
+    if isinstance(texts, np.ndarray):
+        if texts.ndim != 1:
+            raise TypeError(f"texts must be one-dimensional, got an array of shape {texts.shape}; {what}")
+        texts = texts.tolist()
+    try:
+        texts = list(texts)
+    except TypeError:
+        raise TypeError(f"texts must be review strings, got {type(texts).__name__}; {what}") from None
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            hint = " (decode bytes first: b.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+            raise TypeError(
+                f"texts[{index}] is {type(text).__name__}, not str{hint}; {what}")
+    return texts
+
+
+def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray:
+    """Return P(positive) for raw review strings, cleaned as in training.
+
+    Each text is cleaned with :func:`helpers.data.clean_review` (``<br />``
+    becomes a space), then the model's own ``TextVectorization`` lower-cases
+    it, strips punctuation, keeps its first ``sequence_length`` tokens and
+    pads it. Two edge cases are defined by that:
+
+    * an empty (or all-punctuation) string becomes an all-padding sequence;
+      its answer is the model's score for an all-padding input (for a
+      masked recurrent model: the output layer applied to the initial
+      state) — a finite probability carrying no information about the text;
+    * a very long review (say 100,000 words) is cut to its first
+      ``sequence_length`` tokens, exactly as during training: words after
+      that never change the answer.
+
+    Parameters
+    ----------
+    model_or_path : keras.Model or str or pathlib.Path
+        An end-to-end model (:func:`end_to_end_model`) or the path of a
+        saved one (loaded with ``keras.saving.load_model``).
+    texts : str or sequence of str
+        The reviews. A bare ``str`` is treated as *one* review (the result
+        then has shape ``(1,)``), never as a sequence of characters.
+    batch_size : int
+        Reviews per prediction batch.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` of shape ``(len(texts),)``, each in [0, 1].
+
+    Raises
+    ------
+    TypeError
+        If ``texts`` is None, a number, bytes, or holds anything but str;
+        the message says what to pass.
+    """
+    reviews = _as_review_list(texts)
+    if isinstance(model_or_path, (str, os.PathLike)):
+        import keras
+
+        model = keras.saving.load_model(model_or_path)
+    else:
+        model = model_or_path
+    if not reviews:
+        return np.zeros(0, dtype=np.float32)
+    batch = np.asarray([clean_review(t) for t in reviews], dtype=object)
+    probabilities = model.predict(batch, batch_size=batch_size, verbose=0)
+    return np.asarray(probabilities, dtype=np.float32).reshape(len(reviews))
