@@ -14,8 +14,13 @@ Notation as in :mod:`helpers.scratch`: rows are vectors (Keras convention),
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -31,6 +36,7 @@ __all__ = [
     "last_state_loss_gradient",
     "truncation_errors",
     "bptt_cost",
+    "SINGLE_THREAD_ENV",
     "GrowthFit",
     "fit_growth",
 ]
@@ -298,9 +304,48 @@ def truncation_errors(x, kernel, recurrent_kernel, bias, d_h_seq,
     return result
 
 
+def _measure_cost(lengths, batch, features, units, repeats, dtype, seed) -> dict:
+    """The measurement of :func:`bptt_cost`, in the current process (lists)."""
+    rng = np.random.default_rng(seed)
+    kernel = (rng.standard_normal((features, units)) / np.sqrt(features)).astype(dtype)
+    recurrent_kernel = (rng.standard_normal((units, units)) / np.sqrt(units)).astype(dtype)
+    bias = np.zeros(units, dtype)
+    itemsize = np.dtype(dtype).itemsize
+    out = {"T": [], "seconds": [], "wall_seconds": [], "activation_bytes": [], "peak_bytes": []}
+    for T in lengths:
+        x = rng.standard_normal((batch, T, features)).astype(dtype)
+        g = rng.standard_normal((batch, T, units)).astype(dtype)
+        best, best_wall = np.inf, np.inf
+        for _ in range(repeats):
+            started, started_wall = time.process_time(), time.perf_counter()
+            rnn_backward(x, kernel, recurrent_kernel, bias, g)
+            best = min(best, time.process_time() - started)
+            best_wall = min(best_wall, time.perf_counter() - started_wall)
+        was_tracing = tracemalloc.is_tracing()
+        if not was_tracing:
+            tracemalloc.start()
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        rnn_backward(x, kernel, recurrent_kernel, bias, g)
+        peak = tracemalloc.get_traced_memory()[1] - before
+        if not was_tracing:
+            tracemalloc.stop()
+        out["T"].append(int(T))
+        out["seconds"].append(float(best))
+        out["wall_seconds"].append(float(best_wall))
+        out["activation_bytes"].append(int(batch * T * (features + units) * itemsize))
+        out["peak_bytes"].append(int(peak))
+    return out
+
+
+#: Environment that limits BLAS libraries to one thread (see :func:`bptt_cost`).
+SINGLE_THREAD_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                            "MKL_NUM_THREADS")}
+
+
 def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
               units: int = 64, repeats: int = 3, dtype: str = "float32",
-              seed: int = 0) -> dict:
+              seed: int = 0, single_thread: bool = True) -> dict:
     """Time and memory of one forward + backward pass as T grows.
 
     Introduced in chapter 3.
@@ -308,9 +353,18 @@ def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
     For each length T, random inputs and weights (fixed seed) are made and
     :func:`helpers.scratch.rnn_backward` (which runs the forward pass, stores
     every h_t, then runs back through time) is timed; the best of
-    ``repeats`` runs is kept. Its peak of NumPy allocations is measured with
+    ``repeats`` runs is kept. The main timing is the CPU time of the process
+    (:func:`time.process_time`), which, unlike the wall time, does not count
+    the time the process waits while other programs use the cores. Its peak of NumPy allocations is measured with
     :mod:`tracemalloc` in a separate run, so tracing does not slow the timed
     runs.
+
+    By default the measurement runs in a fresh Python process whose BLAS
+    library is limited to one thread (:data:`SINGLE_THREAD_ENV`). NumPy's
+    OpenBLAS switches to several threads for large products such as
+    ``x W`` over all steps; on a machine whose cores are busy with other work
+    those threads wait for each other and a single call can take ten times
+    longer, which would hide the linear growth being measured.
 
     Parameters
     ----------
@@ -324,12 +378,16 @@ def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
         ``"float32"`` or ``"float64"``.
     seed : int
         Seed of the random inputs and weights.
+    single_thread : bool
+        Measure in a separate single-threaded process (default) or in this
+        process with its current BLAS threads.
 
     Returns
     -------
     dict
-        Arrays indexed like ``lengths``: ``"T"``; ``"seconds"`` (best wall
-        time of forward + backward); ``"activation_bytes"``, the bytes BPTT
+        Arrays indexed like ``lengths``: ``"T"``; ``"seconds"`` (best CPU
+        time of forward + backward, summed over threads); ``"wall_seconds"``
+        (best wall time); ``"activation_bytes"``, the bytes BPTT
         must keep from the forward pass, x and every h_t
         (``batch * T * (d + n) * itemsize``); ``"peak_bytes"``, the
         tracemalloc peak of the call (temporaries included, inputs excluded).
@@ -338,39 +396,28 @@ def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
     ------
     ValueError
         If a length, ``repeats`` or a size is not a positive integer.
+    RuntimeError
+        If the measuring process fails (its error output is included).
     """
     lengths = [int(t) for t in lengths]
     if not lengths or min(lengths) < 1:
         raise ValueError(f"lengths must be positive integers, got {lengths!r}")
     if min(batch, features, units, repeats) < 1:
         raise ValueError("batch, features, units and repeats must be >= 1")
-    rng = np.random.default_rng(seed)
-    kernel = (rng.standard_normal((features, units)) / np.sqrt(features)).astype(dtype)
-    recurrent_kernel = (rng.standard_normal((units, units)) / np.sqrt(units)).astype(dtype)
-    bias = np.zeros(units, dtype)
-    itemsize = np.dtype(dtype).itemsize
-    out = {"T": [], "seconds": [], "activation_bytes": [], "peak_bytes": []}
-    for T in lengths:
-        x = rng.standard_normal((batch, T, features)).astype(dtype)
-        g = rng.standard_normal((batch, T, units)).astype(dtype)
-        best = np.inf
-        for _ in range(repeats):
-            started = time.perf_counter()
-            rnn_backward(x, kernel, recurrent_kernel, bias, g)
-            best = min(best, time.perf_counter() - started)
-        was_tracing = tracemalloc.is_tracing()
-        if not was_tracing:
-            tracemalloc.start()
-        tracemalloc.reset_peak()
-        before = tracemalloc.get_traced_memory()[0]
-        rnn_backward(x, kernel, recurrent_kernel, bias, g)
-        peak = tracemalloc.get_traced_memory()[1] - before
-        if not was_tracing:
-            tracemalloc.stop()
-        out["T"].append(T)
-        out["seconds"].append(best)
-        out["activation_bytes"].append(batch * T * (features + units) * itemsize)
-        out["peak_bytes"].append(peak)
+    args = [lengths, int(batch), int(features), int(units), int(repeats), str(dtype), int(seed)]
+    if not single_thread:
+        out = _measure_cost(*args)
+    else:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, **SINGLE_THREAD_ENV)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        script = ("import json, sys; from helpers.bptt import _measure_cost; "
+                  "print(json.dumps(_measure_cost(*json.loads(sys.argv[1]))))")
+        done = subprocess.run([sys.executable, "-c", script, json.dumps(args)], env=env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"the BPTT cost measurement failed:\n{done.stderr[-2000:]}")
+        out = json.loads(done.stdout.strip().splitlines()[-1])
     return {key: np.asarray(value) for key, value in out.items()}
 
 
