@@ -1,0 +1,231 @@
+"""Measure how gradients shrink or grow as they travel back through time.
+
+Row-vector (Keras) convention: ``h_t = tanh(x_t W + h_{t-1} U + b)``, so the
+Jacobian of one step is ``dh_t/dh_{t-1} = diag(1 - h_t**2) U^T`` and
+
+    dh_T/dh_t = J_T J_{T-1} ... J_{t+1},   J_k = diag(1 - h_k**2) U^T.
+
+For a linear RNN ``J_k = U^T``, and with ``U = rho * Q`` (``Q`` orthogonal)
+the spectral norm of the product is exactly ``rho ** (T - t)``.
+
+Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+
+def random_orthogonal(n: int, seed: int = 0) -> np.ndarray:
+    """A random ``n x n`` orthogonal matrix (QR of a Gaussian matrix, signs fixed).
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    n : int
+        Size, at least 1.
+    seed : int
+        Seed of the NumPy generator.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (n, n)
+        ``Q`` with ``Q.T @ Q = I``.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``.
+    """
+    if int(n) != n or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((int(n), int(n))))
+    return q * np.sign(np.diag(r))
+
+
+def jacobian_norms_by_distance(recurrent_kernel, max_distance: int,
+                               hidden_states: Optional[np.ndarray] = None) -> np.ndarray:
+    """Spectral norms of ``dh_T/dh_{T-k}`` for ``k = 0 .. max_distance`` (NumPy).
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    recurrent_kernel : array, shape (n, n)
+        ``U`` (Keras ``recurrent_kernel`` of a ``SimpleRNN``).
+    max_distance : int
+        Largest distance ``k``.
+    hidden_states : array, shape (T, n), optional
+        The states ``h_1 .. h_T`` of a tanh RNN (``T >= max_distance``); each
+        step's Jacobian is then ``diag(1 - h_k**2) U^T``. Without states the
+        RNN is linear and every step's Jacobian is ``U^T``.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (max_distance + 1,)
+        Entry ``k`` is ``||dh_T/dh_{T-k}||_2``; entry 0 is 1 (the identity).
+
+    Raises
+    ------
+    ValueError
+        If ``U`` is not square, ``max_distance < 0``, or there are fewer
+        states than ``max_distance``.
+    """
+    u = np.asarray(recurrent_kernel, dtype=np.float64)
+    if u.ndim != 2 or u.shape[0] != u.shape[1]:
+        raise ValueError(f"recurrent_kernel must be square (n, n), got {u.shape}")
+    if int(max_distance) != max_distance or max_distance < 0:
+        raise ValueError(f"max_distance must be an integer >= 0, got {max_distance!r}")
+    if hidden_states is not None:
+        h = np.asarray(hidden_states, dtype=np.float64)
+        if h.ndim != 2 or h.shape[1] != u.shape[0] or h.shape[0] < max_distance:
+            raise ValueError(f"hidden_states must have shape (T >= {max_distance}, {u.shape[0]}), "
+                             f"got {h.shape}")
+    product = np.eye(u.shape[0])
+    norms = [1.0]
+    for k in range(1, int(max_distance) + 1):
+        step = u.T if hidden_states is None else (1.0 - h[-k] ** 2)[:, None] * u.T
+        product = product @ step  # dh_T/dh_{T-k} = dh_T/dh_{T-k+1} . dh_{T-k+1}/dh_{T-k}
+        norms.append(np.linalg.norm(product, 2))
+    return np.asarray(norms)
+
+
+def input_jacobian_norms(rnn_layer, inputs, chunk_size: int = 16, ord=2) -> np.ndarray:
+    """Norms of ``dh_T/dx_t`` of a Keras recurrent layer, ordered by distance ``T - t``.
+
+    ``h_T`` is the layer's output (its last state); the Jacobian of every
+    sequence is computed with ``tf.GradientTape.batch_jacobian``, in chunks.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    rnn_layer : keras.layers.Layer
+        A recurrent layer returning only its last state, shape (batch, n).
+    inputs : array, shape (batch, T, d)
+        Input vectors (e.g. embeddings); no padding.
+    chunk_size : int
+        Sequences per Jacobian computation (memory: chunk * n * T * d floats).
+    ord : {2, "fro"}
+        Spectral or Frobenius norm of each ``n x d`` block.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (batch, T)
+        Column ``k`` is ``||dh_T/dx_{T-k}||`` (column 0: the last input).
+
+    Raises
+    ------
+    ValueError
+        If ``inputs`` is not 3-D or the layer does not return a 2-D state.
+    """
+    import tensorflow as tf
+
+    x_all = np.asarray(inputs, dtype=np.float32)
+    if x_all.ndim != 3:
+        raise ValueError(f"inputs must have shape (batch, T, d), got {x_all.shape}")
+    norms = []
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # batch_jacobian traces a new function per call: not worth a warning
+    try:
+        for start in range(0, len(x_all), int(chunk_size)):
+            x = tf.constant(x_all[start:start + int(chunk_size)])
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                h_last = rnn_layer(x)
+            if len(h_last.shape) != 2:
+                raise ValueError("the layer must return only its last state (return_sequences=False)")
+            blocks = tape.batch_jacobian(h_last, x).numpy()  # (b, n, T, d)
+            blocks = np.transpose(blocks, (0, 2, 1, 3)).astype(np.float64)  # (b, T, n, d)
+            norms.append(np.linalg.matrix_norm(blocks, ord=ord)[:, ::-1])
+    finally:
+        logger.setLevel(level)
+    return np.concatenate(norms)
+
+
+def gradient_norms_through_time(model, token_ids, chunk_size: int = 16,
+                                embedding_layer: str = "embedding",
+                                recurrent_layer: str = "rnn") -> np.ndarray:
+    """Norms of ``dh_T/dx_t`` on token sequences, ordered by distance ``T - t``.
+
+    The sequences are embedded with the model's embedding layer and fed to
+    its recurrent layer; ``x_t`` is the embedding of token ``t`` and ``h_T``
+    the last state the classifier reads. Sequences must contain no padding
+    (id 0), so that ``T`` is each sequence's real last token: pass reviews
+    at least as long as the padded length.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with layers named ``embedding_layer`` and ``recurrent_layer``
+        (as built by :func:`helpers.models.build_sequence_classifier`).
+    token_ids : array of int, shape (batch, T)
+        Token ids, none of them 0.
+    chunk_size : int
+        Sequences per Jacobian computation.
+    embedding_layer, recurrent_layer : str
+        Layer names.
+
+    Returns
+    -------
+    np.ndarray of float64, shape (batch, T)
+        Column ``k`` is the spectral norm of ``dh_T/dx_{T-k}``.
+
+    Raises
+    ------
+    ValueError
+        If ``token_ids`` is not 2-D or contains padding.
+    """
+    ids = np.asarray(token_ids)
+    if ids.ndim != 2:
+        raise ValueError(f"token_ids must have shape (batch, T), got {ids.shape}")
+    if (ids == 0).any():
+        raise ValueError("token_ids contain padding (id 0); pass sequences without padding, "
+                         "e.g. reviews whose last position holds a real token")
+    embedded = np.asarray(model.get_layer(embedding_layer)(ids))
+    return input_jacobian_norms(model.get_layer(recurrent_layer), embedded, chunk_size=chunk_size)
+
+
+def per_batch_losses(running_means, batches_per_epoch: int) -> np.ndarray:
+    """Recover each mini-batch's loss from Keras's running means within an epoch.
+
+    Keras reports, after batch ``b`` of an epoch, the mean loss of batches
+    ``1 .. b``; the loss of batch ``b`` alone is ``b m_b - (b - 1) m_{b-1}``
+    (exact for equal batch sizes; the last batch of an epoch may be smaller).
+    Non-finite running means stay non-finite.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    running_means : sequence of float
+        The ``loss`` of ``on_train_batch_end`` logs, all epochs in a row.
+    batches_per_epoch : int
+        Mini-batches per epoch.
+
+    Returns
+    -------
+    np.ndarray of float64
+        One loss per mini-batch.
+
+    Raises
+    ------
+    ValueError
+        If ``batches_per_epoch < 1`` or the length is not a multiple of it.
+    """
+    means = np.asarray(running_means, dtype=np.float64)
+    if int(batches_per_epoch) != batches_per_epoch or batches_per_epoch < 1:
+        raise ValueError(f"batches_per_epoch must be a positive integer, got {batches_per_epoch!r}")
+    if means.ndim != 1 or len(means) % batches_per_epoch:
+        raise ValueError(f"{len(means)} running means is not a multiple of {batches_per_epoch}")
+    per_epoch = means.reshape(-1, int(batches_per_epoch))
+    b = np.arange(1, batches_per_epoch + 1, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        totals = per_epoch * b
+        losses = np.diff(np.concatenate([np.zeros((len(per_epoch), 1)), totals], axis=1), axis=1)
+    return losses.ravel()

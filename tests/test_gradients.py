@@ -1,0 +1,121 @@
+"""Tests for helpers/gradients.py: gradient norms through time."""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.gradients import (  # noqa: E402
+    gradient_norms_through_time,
+    input_jacobian_norms,
+    jacobian_norms_by_distance,
+    per_batch_losses,
+    random_orthogonal,
+)
+from helpers.scratch import rnn_forward  # noqa: E402
+
+
+def test_random_orthogonal():
+    q = random_orthogonal(12, seed=3)
+    np.testing.assert_allclose(q.T @ q, np.eye(12), atol=1e-12)
+    np.testing.assert_array_equal(q, random_orthogonal(12, seed=3))
+    assert not np.allclose(q, random_orthogonal(12, seed=4))
+    with pytest.raises(ValueError):
+        random_orthogonal(0)
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.9, 1.0, 1.1, 1.5])
+def test_linear_rnn_norm_is_rho_to_the_distance(rho):
+    u = rho * random_orthogonal(16, seed=0)
+    norms = jacobian_norms_by_distance(u, 40)
+    np.testing.assert_allclose(norms, rho ** np.arange(41), rtol=1e-10, atol=0)
+
+
+def test_non_orthogonal_matrix_is_not_rho_to_the_distance():
+    """The test above can fail: a non-normal U does not give rho**k."""
+    u = np.triu(np.ones((8, 8))) * 0.5
+    norms = jacobian_norms_by_distance(u, 5)
+    assert not np.allclose(norms, 0.5 ** np.arange(6))
+
+
+def test_tanh_product_matches_explicit_jacobians_and_bound():
+    rng = np.random.default_rng(0)
+    u = 1.2 * random_orthogonal(6, seed=1)
+    x = rng.standard_normal((1, 8, 3))
+    w = rng.standard_normal((3, 6))
+    h = rnn_forward(x, w, u, np.zeros(6))[0]
+    norms = jacobian_norms_by_distance(u, 8, hidden_states=h)
+    # explicit product for distance 3: J_T J_{T-1} J_{T-2}, J_k = diag(1 - h_k^2) U^T
+    jac = [np.diag(1 - h[k] ** 2) @ u.T for k in range(8)]
+    np.testing.assert_allclose(norms[3], np.linalg.norm(jac[7] @ jac[6] @ jac[5], 2), rtol=1e-12)
+    assert np.all(norms <= np.linalg.norm(u, 2) ** np.arange(9) + 1e-12)
+
+
+def test_jacobian_norms_bad_arguments():
+    with pytest.raises(ValueError):
+        jacobian_norms_by_distance(np.ones((2, 3)), 3)
+    with pytest.raises(ValueError):
+        jacobian_norms_by_distance(np.eye(2), -1)
+    with pytest.raises(ValueError):
+        jacobian_norms_by_distance(np.eye(2), 5, hidden_states=np.zeros((3, 2)))
+
+
+def test_keras_linear_rnn_input_jacobian_equals_theory():
+    n, horizon, rho = 8, 12, 1.3
+    u = rho * random_orthogonal(n, seed=2)
+    layer = keras.layers.SimpleRNN(n, activation="linear", use_bias=False, name="linear_rnn_test")
+    x = np.random.default_rng(0).standard_normal((3, horizon + 1, n)).astype("float32")
+    layer.build(x.shape)
+    layer.set_weights([np.eye(n, dtype="float32"), u.astype("float32")])
+    norms = input_jacobian_norms(layer, x, chunk_size=2)
+    assert norms.shape == (3, horizon + 1)
+    np.testing.assert_allclose(norms, np.broadcast_to(rho ** np.arange(horizon + 1), norms.shape), rtol=1e-4)
+
+
+def test_input_jacobian_rejects_sequences_output():
+    layer = keras.layers.SimpleRNN(4, return_sequences=True, name="seq_rnn_test")
+    with pytest.raises(ValueError):
+        input_jacobian_norms(layer, np.zeros((1, 5, 3), "float32"))
+    with pytest.raises(ValueError):
+        input_jacobian_norms(layer, np.zeros((5, 3), "float32"))
+
+
+def _small_model():
+    from helpers.models import build_sequence_classifier
+
+    keras.utils.set_random_seed(0)
+    return build_sequence_classifier("simple_rnn", vocab_size=50, embedding_dim=4, units=5,
+                                     name="tiny_rnn")
+
+
+def test_gradient_norms_through_time_shape_and_last_token():
+    model = _small_model()
+    ids = np.random.default_rng(0).integers(1, 50, size=(5, 30))
+    norms = gradient_norms_through_time(model, ids, chunk_size=2)
+    assert norms.shape == (5, 30) and (norms >= 0).all()
+    # distance 0 is the last token: dh_T/dx_T = diag(1 - h_T^2) W^T, computed by hand
+    w, _, _ = model.get_layer("rnn").get_weights()
+    embedded = np.asarray(model.get_layer("embedding")(ids))
+    h_last = np.asarray(model.get_layer("rnn")(embedded))
+    expected = [np.linalg.norm(np.diag(1 - h ** 2) @ w.T, 2) for h in h_last]
+    np.testing.assert_allclose(norms[:, 0], expected, rtol=1e-4)
+
+
+def test_gradient_norms_reject_padding():
+    model = _small_model()
+    ids = np.ones((2, 10), dtype=np.int32)
+    ids[0, -1] = 0
+    with pytest.raises(ValueError, match="padding"):
+        gradient_norms_through_time(model, ids)
+
+
+def test_per_batch_losses_inverts_running_means():
+    losses = np.array([1.0, 3.0, 2.0, 0.5, 0.25, 0.75])
+    means = np.concatenate([np.cumsum(losses[:3]) / np.arange(1, 4), np.cumsum(losses[3:]) / np.arange(1, 4)])
+    np.testing.assert_allclose(per_batch_losses(means, 3), losses)
+    with pytest.raises(ValueError):
+        per_batch_losses(means, 4)
+    with pytest.raises(ValueError):
+        per_batch_losses(means, 0)
