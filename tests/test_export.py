@@ -80,7 +80,7 @@ def test_exported_copy_has_the_trained_weights_and_is_independent():
     np.testing.assert_allclose(predict_sentiment(exported, TEXTS),
                                trained.predict(ids, verbose=0).ravel(), rtol=0, atol=1e-6)
     inner = exported.get_layer("tiny_gru")
-    assert inner is not trained
+    assert inner is not trained and getattr(inner, "optimizer", None) is None
     trained.get_layer("output").set_weights([w + 1 for w in trained.get_layer("output").get_weights()])
     assert not np.allclose(inner.get_layer("output").get_weights()[1],
                            trained.get_layer("output").get_weights()[1])
@@ -143,6 +143,7 @@ def test_artifact_path_names_and_default_folder(tmp_path):
 def test_save_is_atomic_and_reloads_in_a_fresh_process(model, tmp_path):
     path = save_end_to_end(model, 5, "tiny", folder=tmp_path / "artifacts")
     assert path == tmp_path / "artifacts" / "05_tiny.keras" and path.is_file()
+    assert path.stat().st_size < 200_000  # weights only, no optimizer state
     save_end_to_end(model, 5, "tiny", folder=tmp_path / "artifacts")  # overwrite
     assert sorted(p.name for p in path.parent.iterdir()) == ["05_tiny.keras"]  # no temp left
     expected = predict_sentiment(model, TEXTS)
@@ -167,3 +168,16 @@ def test_save_is_atomic_and_reloads_in_a_fresh_process(model, tmp_path):
     assert "optimizer" not in result.stderr  # no optimizer state to skip on loading
     # and through the helper, from the path, in this process
     np.testing.assert_allclose(predict_sentiment(path, TEXTS), expected, rtol=0, atol=1e-6)
+
+
+def test_a_non_finite_score_raises_instead_of_passing_nan_on():
+    keras.utils.set_random_seed(0)
+    ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(len(VOCABULARY), 4, mask_zero=True, name="embedding")(ids)
+    x = keras.layers.GlobalAveragePooling1D(name="mean")(x)   # 0/0 on an all-padding input
+    trained = keras.Model(ids, keras.layers.Dense(1, activation="sigmoid", name="output")(x),
+                          name="mean_model")
+    model = end_to_end_model(VOCABULARY, LENGTH, trained)
+    assert np.isfinite(predict_sentiment(model, ["good film"])).all()
+    with pytest.raises(ValueError, match="non-finite score for texts \\[1\\]"):
+        predict_sentiment(model, ["good film", ""])
