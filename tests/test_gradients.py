@@ -13,6 +13,7 @@ from helpers.gradients import (  # noqa: E402
     jacobian_norms_by_distance,
     per_batch_losses,
     random_orthogonal,
+    rnn_input_jacobian_norms,
 )
 from helpers.scratch import rnn_forward  # noqa: E402
 
@@ -119,3 +120,27 @@ def test_per_batch_losses_inverts_running_means():
         per_batch_losses(means, 4)
     with pytest.raises(ValueError):
         per_batch_losses(means, 0)
+
+
+def test_numpy_input_jacobian_equals_gradient_tape():
+    keras.utils.set_random_seed(1)
+    layer = keras.layers.SimpleRNN(6, name="tanh_rnn_test")
+    x = np.random.default_rng(1).standard_normal((3, 15, 4)).astype("float32")
+    layer.build(x.shape)
+    w, u, b = layer.get_weights()
+    layer.set_weights([w, 1.3 * u, 0.1 * np.ones_like(b)])
+    tape_norms = input_jacobian_norms(layer, x)
+    numpy_norms = rnn_input_jacobian_norms(x, *layer.get_weights())
+    assert numpy_norms.shape == (3, 15)
+    np.testing.assert_allclose(numpy_norms, tape_norms, rtol=1e-4, atol=1e-7)
+    fro = rnn_input_jacobian_norms(x, *layer.get_weights(), ord="fro")
+    assert (fro >= numpy_norms - 1e-12).all()
+
+
+def test_gradient_norms_through_time_lstm_uses_tape():
+    from helpers.models import build_sequence_classifier
+
+    keras.utils.set_random_seed(0)
+    model = build_sequence_classifier("lstm", vocab_size=30, embedding_dim=3, units=4, name="tiny_lstm")
+    norms = gradient_norms_through_time(model, np.random.default_rng(0).integers(1, 30, size=(2, 7)))
+    assert norms.shape == (2, 7) and np.isfinite(norms).all() and (norms > 0).all()
