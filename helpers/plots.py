@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Mapping
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 #: The same model has the same colour in every chapter.
 MODEL_COLORS = {
@@ -52,6 +53,7 @@ def plot_learning_curves(histories: Mapping[str, dict], metric: str = "accuracy"
         ax.plot(epochs, history["val_" + metric], "-o", color=color, label=f"{name}, validation")
     ax.set_title(title)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")

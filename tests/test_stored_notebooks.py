@@ -103,7 +103,8 @@ def progress_spam(text: str) -> list:
 TITLE = re.compile(r"\.set_title\(|\bplt\.title\(|\.suptitle\(|\.set\([^)]*\btitle\s*=")
 XLABEL = re.compile(r"\.set_xlabel\(|\bplt\.xlabel\(|\.set\([^)]*\bxlabel\s*=|\.supxlabel\(")
 DEFINED = re.compile(r"^def\s+(\w+)\s*\(", re.MULTILINE)
-IMPORTED_PLOTS = re.compile(r"from\s+helpers\.plots\s+import\s+\(?([\w\s,]+)\)?")
+# A parenthesised import may span lines; a plain one ends at its line.
+IMPORTED_PLOTS = re.compile(r"from\s+helpers\.plots\s+import\s+(?:\(([\w\s,]+)\)|([\w \t,]+))")
 
 
 def labelling_functions(code_cells: list) -> set:
@@ -112,7 +113,8 @@ def labelling_functions(code_cells: list) -> set:
     names = set()
     for source in code_cells:
         for match in IMPORTED_PLOTS.finditer(source):
-            names |= {n.strip() for n in match.group(1).split(",") if n.strip()}
+            imported = match.group(1) or match.group(2)
+            names |= {n.strip() for n in imported.split(",") if n.strip()}
         if TITLE.search(source) and XLABEL.search(source):
             names |= set(DEFINED.findall(source))
     return names
