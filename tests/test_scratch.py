@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from helpers.bptt import finite_difference_gradients  # noqa: E402
 from helpers import scratch  # noqa: E402
 from helpers.scratch import (  # noqa: E402
     bidirectional_forward,
@@ -279,24 +280,6 @@ def test_sigmoid_is_stable():
 # --------------------------------------------------------------------------
 # rnn_backward
 # --------------------------------------------------------------------------
-def _fd_gradients(x, weights, g, h0):
-    """Central finite differences of L = sum(rnn_forward(...) * g)."""
-    params = [x.copy()] + [w.copy() for w in weights]
-    grads = []
-    for p in params:
-        grad = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + FD_EPS
-            plus = np.sum(rnn_forward(*params, h0=h0) * g)
-            p[idx] = old - FD_EPS
-            minus = np.sum(rnn_forward(*params, h0=h0) * g)
-            p[idx] = old
-            grad[idx] = (plus - minus) / (2 * FD_EPS)
-        grads.append(grad)
-    return grads
-
-
 def _rel_err(a, b):
     """max |a - b| relative to the largest entry of a or b."""
     return np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)),
@@ -313,7 +296,7 @@ def test_rnn_backward_finite_differences(use_h0, rng):
     h0 = 0.5 * rng.standard_normal((batch, units)) if use_h0 else None
 
     analytic = rnn_backward(x, *weights, g, h0=h0)
-    numeric = _fd_gradients(x, weights, g, h0)
+    numeric = finite_difference_gradients(x, *weights, g, eps=FD_EPS, h0=h0)  # helpers.bptt, chapter 3
     for name, a, n in zip(["d_x", "d_kernel", "d_recurrent_kernel", "d_bias"],
                           analytic, numeric):
         assert a.shape == n.shape and a.dtype == np.float64, name
