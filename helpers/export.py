@@ -29,6 +29,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from helpers.config import mode_settings
 from helpers.data import clean_review, text_vectorizer
 
 #: Folder (under the repository root) where end-to-end models are saved.
@@ -98,8 +99,12 @@ def repository_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = None) -> Path:
+def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = None,
+                  mode: Optional[str] = None) -> Path:
     """Return ``<folder>/<chapter>_<name>.keras`` (by default ``<repo>/artifacts``).
+
+    In quick mode the default folder is ``<repo>/artifacts/quick``: a quick
+    run (CI, ``pytest``) never replaces the model of a full-mode run.
 
     Parameters
     ----------
@@ -108,7 +113,10 @@ def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = 
     name : str
         The model's short name, letters, digits, ``_`` and ``-`` only.
     folder : pathlib.Path, optional
-        Where to save; by default ``artifacts/`` in the repository root.
+        Where to save; by default ``artifacts/`` in the repository root
+        (``artifacts/quick/`` in quick mode).
+    mode : {"full", "quick"}, optional
+        The mode that picks the default folder; by default ``BOOK_MODE``.
 
     Returns
     -------
@@ -127,13 +135,20 @@ def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = 
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
             f"name must be letters, digits, '_' or '-' (e.g. 'lstm'), got {name!r}")
-    folder = repository_root() / ARTIFACTS_FOLDER if folder is None else Path(folder)
+    if folder is None:
+        folder = repository_root() / ARTIFACTS_FOLDER
+        if mode_settings(mode).mode == "quick":
+            folder = folder / "quick"
+    folder = Path(folder)
     return folder / f"{chapter}_{name}.keras"
 
 
 def save_end_to_end(model, chapter: Union[int, str], name: str,
                     folder: Optional[Path] = None) -> Path:
     """Save an end-to-end model as ``artifacts/<chapter>_<name>.keras``, atomically.
+
+    In quick mode the default folder is ``artifacts/quick/`` (see
+    :func:`artifact_path`).
 
     The model is written to a temporary file in the same folder and then
     renamed over the final name (``os.replace``), so a crash never leaves a

@@ -132,7 +132,10 @@ def test_vocabulary_must_keep_its_reserved_entries():
 
 
 def test_artifact_path_names_and_default_folder(tmp_path):
-    assert artifact_path(5, "lstm") == repository_root() / "artifacts" / "05_lstm.keras"
+    assert artifact_path(5, "lstm", mode="full") == repository_root() / "artifacts" / "05_lstm.keras"
+    # a quick run (CI, pytest) never replaces the full-mode model
+    assert artifact_path(5, "lstm", mode="quick") == repository_root() / "artifacts" / "quick" / "05_lstm.keras"
+    assert artifact_path(5, "lstm", tmp_path, mode="quick") == tmp_path / "05_lstm.keras"
     assert artifact_path("07", "bilstm_improved", tmp_path) == tmp_path / "07_bilstm_improved.keras"
     assert (repository_root() / "helpers" / "export.py").is_file()
     for chapter, name in [(5, "../x"), (5, ""), ("5", "lstm"), (-1, "lstm"), (5, "a b")]:
