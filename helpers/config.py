@@ -77,6 +77,13 @@ class ModeSettings:
         return int(wanted) if self.max_epochs is None else min(int(wanted), self.max_epochs)
 
 
+#: Sizes and epochs of the synthetic long-range task (chapters 4 and 5),
+#: per mode: the synthetic data is generated, not drawn from IMDB.
+LONG_RANGE_TASK_SIZES = {
+    "full": dict(n_train=3000, n_val=1000, n_test=1000, epochs=6),
+    "quick": dict(n_train=512, n_val=256, n_test=256, epochs=1),
+}
+
 _SETTINGS = {
     "full": ModeSettings("full", None, None, 0.2, None),
     "quick": ModeSettings("quick", 1500, 1000, 0.2, 2),

@@ -21,18 +21,13 @@ from typing import Optional
 
 import numpy as np
 
-from helpers.config import SEED, mode_settings
+from helpers.config import LONG_RANGE_TASK_SIZES, SEED, mode_settings
 
 #: The two signal token ids; the label is ``token - 1``.
 SIGNAL_TOKENS = (1, 2)
 #: The smallest noise token id.
 FIRST_NOISE_TOKEN = 3
 
-#: Sample sizes and epoch budget of the long-range experiment per mode.
-_SIZES = {
-    "full": dict(n_train=3000, n_val=1000, n_test=1000, epochs=6),
-    "quick": dict(n_train=512, n_val=256, n_test=256, epochs=1),
-}
 
 
 def _check_positive_int(name: str, value, minimum: int = 1) -> int:
@@ -173,7 +168,7 @@ def long_range_sizes(mode: Optional[str] = None) -> dict:
     dict
         ``n_train``, ``n_val``, ``n_test`` and ``epochs``.
     """
-    return dict(_SIZES[mode_settings(mode).mode])
+    return dict(LONG_RANGE_TASK_SIZES[mode_settings(mode).mode])
 
 
 def build_long_range_classifier(layer: str, vocab_size: int = 12, embedding_dim: int = 8,

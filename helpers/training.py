@@ -109,8 +109,9 @@ def train_model(
             mode="min" if "loss" in monitor else "max"))
     if isinstance(train_data, tuple):
         x, y = train_data
-    else:
+    else:  # a tf.data.Dataset is shuffled by its own pipeline; Keras would warn
         x, y = train_data, None
+        fit_options.setdefault("shuffle", False)
     started = time.perf_counter()
     history = model.fit(x, y, validation_data=validation_data, epochs=epochs,
                         callbacks=callbacks, verbose=0, **fit_options)

@@ -49,3 +49,16 @@ def test_learning_curves_are_titled_labelled_and_coloured():
     assert len(ax.get_legend().get_texts()) == 2
     assert ax.lines[0].get_color() == MODEL_COLORS["LSTM"] == model_color("LSTM")
     assert model_color("unknown model") not in MODEL_COLORS.values()
+
+
+def test_datasets_train_without_the_shuffle_warning(capsys):
+    import warnings
+
+    import tensorflow as tf
+
+    model, (x, y), val = _tiny_problem(2)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(192, seed=0).batch(64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = train_model(model, dataset, val, epochs=1, patience=None)
+    assert run.epochs_run == 1
