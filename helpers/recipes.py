@@ -1,0 +1,552 @@
+"""The book's IMDB classifiers as recipes: built, trained, recorded and reloaded one way.
+
+A *recipe* fixes everything that decides a result: the data (vocabulary
+size, sequence length), the architecture, the optimizer and its schedule,
+the batch size, the epoch budget and the early-stopping rule. Chapters 5-7
+train the recurrent recipes and chapter 8 compares every model, so each
+recipe is written once, here, and never copied into a notebook.
+
+:func:`run_recipe` trains a recipe with one seed (validation picks the
+epoch), evaluates the test set once, and records the trained model and its
+figures under ``artifacts/records/`` (``artifacts/quick/records/`` in quick
+mode). The record is keyed by a *fingerprint* of the recipe, the seed, the
+mode, the source of the helpers that train it and the package versions. A
+later call with the same fingerprint loads the record instead of training
+again; any change to the code or the recipe gives a new fingerprint, and
+the model is trained afresh. So every figure comes either from this run or
+from a recorded run of the same code.
+
+Keras is imported inside the functions, so importing this module is cheap.
+
+Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from helpers.config import mode_settings
+
+#: Recurrent cells a sequence recipe can use.
+CELLS = ("simple_rnn", "lstm", "gru")
+#: Features a sequence recipe can pool from the recurrent states.
+POOLINGS = ("mean", "max", "last")
+_HELPERS = Path(__file__).resolve().parent
+#: Helper modules whose source enters every fingerprint: they decide the result.
+FINGERPRINTED_MODULES = ("recipes.py", "data.py", "bucketing.py", "training.py", "config.py")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One IMDB classifier, completely specified.
+
+    Attributes
+    ----------
+    name : str
+        Short name used in file names (``"lstm"``).
+    label : str
+        Name shown in tables and plots (``"LSTM"``).
+    chapter : int
+        The chapter that introduces the model.
+    cell : {"bow", "simple_rnn", "lstm", "gru"}
+        ``"bow"`` is a logistic regression on multi-hot n-grams (chapter 1);
+        the others read token ids with that recurrent layer.
+    bidirectional : bool
+        Wrap the recurrent layer in ``keras.layers.Bidirectional``.
+    max_tokens : int
+        Vocabulary size (built on the training split only).
+    sequence_length : int
+        Tokens kept per review (the first ones).
+    ngrams : int
+        ``"bow"`` only: 1 for words, 2 for words and word pairs.
+    embedding_dim, units : int
+        Size of each token's embedding and of the recurrent state.
+    mask_zero : bool
+        Skip padding (token id 0) in the recurrent layer.
+    bucketed : bool
+        Length-bucketed batches (``helpers.bucketing``) instead of batches
+        padded to ``sequence_length``.
+    pooling : tuple of str
+        Features the classifier reads: any of ``"mean"`` and ``"max"`` over
+        the real (unpadded) steps, and ``"last"`` (the final state).
+    embedding_dropout, dropout : float
+        ``SpatialDropout1D`` rate on the embeddings (whole vectors) and
+        dropout rate before the output layer.
+    learning_rate : float
+        Adam's initial learning rate.
+    decay_per_epoch : float or None
+        Multiply the learning rate by this after every epoch (``None``:
+        constant).
+    batch_size : int
+        Training batch size.
+    epochs : int
+        Epoch budget in full mode (quick mode caps it).
+    patience : int or None
+        Early stopping on validation accuracy (``None``: train all epochs
+        and keep the last weights).
+    """
+
+    name: str
+    label: str
+    chapter: int
+    cell: str
+    bidirectional: bool = False
+    max_tokens: int = 20_000
+    sequence_length: int = 500
+    ngrams: int = 1
+    embedding_dim: int = 128
+    units: int = 64
+    mask_zero: bool = True
+    bucketed: bool = True
+    pooling: tuple = ("last",)
+    embedding_dropout: float = 0.0
+    dropout: float = 0.0
+    learning_rate: float = 1e-3
+    decay_per_epoch: Optional[float] = None
+    batch_size: int = 128
+    epochs: int = 3
+    patience: Optional[int] = 1
+
+    def replace(self, **changes) -> "Recipe":
+        """Return a copy with some fields changed (for ablations)."""
+        return dataclasses.replace(self, **changes)
+
+
+_GATED = dict(max_tokens=20_000, sequence_length=500, pooling=("mean", "max", "last"),
+              embedding_dropout=0.3, dropout=0.3, learning_rate=2e-3, decay_per_epoch=0.5,
+              batch_size=128, epochs=3, patience=1)
+
+#: Every model the book compares, in the order of the chapters.
+RECIPES = {
+    "bow_unigram": Recipe("bow_unigram", "BoW unigram", 1, "bow", max_tokens=20_000, ngrams=1,
+                          batch_size=64, epochs=15, patience=2),
+    "bow_bigram": Recipe("bow_bigram", "BoW bigram", 1, "bow", max_tokens=80_000, ngrams=2,
+                         batch_size=64, epochs=15, patience=2),
+    "simple_rnn": Recipe("simple_rnn", "SimpleRNN", 2, "simple_rnn", **_GATED),
+    "lstm": Recipe("lstm", "LSTM", 5, "lstm", **_GATED),
+    "gru": Recipe("gru", "GRU", 6, "gru", **_GATED),
+    "bilstm_seed": Recipe("bilstm_seed", "Bi-LSTM (seed)", 7, "lstm", bidirectional=True,
+                          max_tokens=10_000, sequence_length=200, mask_zero=False, bucketed=False,
+                          pooling=("last",), dropout=0.5, batch_size=128, epochs=2, patience=None),
+    "bilstm_improved": Recipe("bilstm_improved", "Bi-LSTM (improved)", 7, "lstm", bidirectional=True,
+                              **_GATED),
+}
+
+
+def get_recipe(name_or_recipe) -> Recipe:
+    """Return the :class:`Recipe` called ``name`` (or the recipe itself).
+
+    Raises
+    ------
+    KeyError
+        If there is no such recipe; the message lists the known names.
+    """
+    if isinstance(name_or_recipe, Recipe):
+        return name_or_recipe
+    if name_or_recipe not in RECIPES:
+        raise KeyError(f"no recipe {name_or_recipe!r}; known recipes: {', '.join(RECIPES)}")
+    return RECIPES[name_or_recipe]
+
+
+def build_imdb_classifier(recipe, steps_per_epoch: int = 1):
+    """Build and compile the Keras model of a recipe.
+
+    A sequence recipe reads post-padded token ids ``(batch, time)``::
+
+        Embedding (masked) -> SpatialDropout1D -> [Bi]LSTM/GRU/SimpleRNN
+          -> concat(mean over real steps, max over real steps, last state)
+          -> Dropout -> Dense(1, sigmoid)
+
+    The mean and max leave padded steps out explicitly, so they are exact
+    for any padding, and an empty review (no real step) pools to zeros
+    instead of NaN. A ``"bow"`` recipe reads a sparse multi-hot vector of
+    ``max_tokens`` n-grams and is a logistic regression.
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe (or its name).
+    steps_per_epoch : int
+        Batches per epoch, for the per-epoch learning-rate decay.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with Adam, binary cross-entropy and accuracy; named after
+        the recipe.
+
+    Raises
+    ------
+    ValueError
+        If the recipe names an unknown cell or pooling, or
+        ``steps_per_epoch`` is not positive.
+    """
+    import keras
+
+    recipe = get_recipe(recipe)
+    if int(steps_per_epoch) < 1:
+        raise ValueError(f"steps_per_epoch must be >= 1, got {steps_per_epoch!r}")
+    if recipe.cell == "bow":
+        inputs = keras.Input(shape=(recipe.max_tokens,), sparse=True, name="multi_hot")
+        outputs = keras.layers.Dense(1, activation="sigmoid", name="logistic")(inputs)
+    else:
+        inputs, outputs = _sequence_graph(keras, recipe)
+    model = keras.Model(inputs, outputs, name=recipe.name)
+    rate = recipe.learning_rate
+    if recipe.decay_per_epoch is not None:
+        rate = keras.optimizers.schedules.ExponentialDecay(
+            rate, decay_steps=int(steps_per_epoch), decay_rate=recipe.decay_per_epoch)
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _sequence_graph(keras, recipe: Recipe):
+    if recipe.cell not in CELLS:
+        raise ValueError(f"unknown cell {recipe.cell!r}; choose 'bow' or one of {CELLS}")
+    unknown = set(recipe.pooling) - set(POOLINGS)
+    if unknown or not recipe.pooling:
+        raise ValueError(f"pooling must be a non-empty subset of {POOLINGS}, got {recipe.pooling!r}")
+    token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(recipe.max_tokens, recipe.embedding_dim, mask_zero=recipe.mask_zero,
+                               name="embedding")(token_ids)
+    if recipe.embedding_dropout:
+        x = keras.layers.SpatialDropout1D(recipe.embedding_dropout, name="embedding_dropout")(x)
+    layer_class = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM,
+                   "gru": keras.layers.GRU}[recipe.cell]
+    needs_states = set(recipe.pooling) & {"mean", "max"}
+    rnn = layer_class(recipe.units, return_sequences=bool(needs_states), return_state=True, name="rnn")
+    n_states = 2 if recipe.cell == "lstm" else 1
+    if recipe.bidirectional:
+        outputs = keras.layers.Bidirectional(rnn, name="bidirectional_rnn")(x)
+        last = keras.layers.Concatenate(name="last_states")([outputs[1], outputs[1 + n_states]])
+    else:
+        outputs = rnn(x)
+        last = outputs[1]
+    features = []
+    if needs_states:
+        states = outputs[0]
+        real = keras.ops.expand_dims(keras.ops.cast(keras.ops.not_equal(token_ids, 0), states.dtype), -1)
+        count = keras.ops.sum(real, axis=1)
+        if "mean" in recipe.pooling:
+            features.append(keras.ops.sum(states * real, axis=1) / keras.ops.maximum(count, 1.0))
+        if "max" in recipe.pooling:
+            peak = keras.ops.max(states * real - 1e4 * (1.0 - real), axis=1)
+            features.append(peak * keras.ops.minimum(count, 1.0))
+    if "last" in recipe.pooling:
+        features.append(last)
+    h = keras.layers.Concatenate(name="pooled")(features) if len(features) > 1 else features[0]
+    if recipe.dropout:
+        h = keras.layers.Dropout(recipe.dropout, name="dropout")(h)
+    probability = keras.layers.Dense(1, activation="sigmoid", name="output")(h)
+    return token_ids, probability
+
+
+@dataclass
+class RecipeData:
+    """A recipe's inputs: training, validation and test arrays and the vocabulary.
+
+    For a sequence recipe ``x_*`` are post-padded ``int32`` id matrices;
+    for a ``"bow"`` recipe they are sparse multi-hot tensors.
+    """
+
+    x_train: object
+    y_train: np.ndarray
+    x_val: object
+    y_val: np.ndarray
+    x_test: object
+    y_test: np.ndarray
+    vocabulary: list
+
+
+def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
+    """Load the IMDB split the way ``recipe`` reads it (cached where possible).
+
+    Raises
+    ------
+    helpers.data.DatasetError
+        If the dataset is missing, incomplete or corrupt.
+    """
+    recipe = get_recipe(recipe)
+    if recipe.cell != "bow":
+        from helpers.data import load_imdb_sequences
+
+        d = load_imdb_sequences(max_tokens=recipe.max_tokens, sequence_length=recipe.sequence_length,
+                                mode=mode)
+        return RecipeData(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test, d.vocabulary)
+    import tensorflow as tf
+    import keras
+
+    from helpers.data import load_imdb_splits
+
+    splits = load_imdb_splits(mode)
+    layer = keras.layers.TextVectorization(max_tokens=recipe.max_tokens, output_mode="multi_hot",
+                                           ngrams=recipe.ngrams, sparse=True, name="multi_hot")
+    layer.adapt(tf.constant(splits.train.texts), batch_size=1024)
+    vectorize = lambda split: layer(tf.constant(split.texts))  # noqa: E731
+    return RecipeData(vectorize(splits.train), splits.train.labels, vectorize(splits.validation),
+                      splits.validation.labels, vectorize(splits.test), splits.test.labels,
+                      [str(w) for w in layer.get_vocabulary()])
+
+
+def recipe_batches(recipe, x, y, shuffle: bool, seed: int = 0, batch_size: Optional[int] = None):
+    """Return what ``model.fit``/``evaluate`` should read for this recipe.
+
+    Bucketed sequence recipes get :func:`helpers.bucketing.bucketed_dataset`;
+    the others get a ``tf.data.Dataset`` of ``batch_size`` slices, shuffled
+    with ``seed`` when ``shuffle`` is true.
+    """
+    import tensorflow as tf
+
+    recipe = get_recipe(recipe)
+    batch_size = int(batch_size or recipe.batch_size)
+    y = np.asarray(y, dtype=np.float32)
+    if recipe.cell != "bow" and recipe.bucketed:
+        from helpers.bucketing import bucketed_dataset
+
+        return bucketed_dataset(x, y, batch_size, shuffle=shuffle, seed=seed)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        dataset = dataset.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(2)
+
+
+def recipe_fingerprint(recipe, seed: int, mode: Optional[str] = None) -> str:
+    """Return a 16-hex-digit key of everything that decides a recipe's result.
+
+    It covers the recipe's fields, the seed, the mode's data sizes, the
+    source of :data:`FINGERPRINTED_MODULES` and the versions of TensorFlow,
+    Keras and NumPy.
+    """
+    import keras
+    import tensorflow as tf
+
+    recipe = get_recipe(recipe)
+    source = {m: hashlib.sha256((_HELPERS / m).read_bytes()).hexdigest() for m in FINGERPRINTED_MODULES}
+    key = dict(recipe=dataclasses.asdict(recipe), seed=int(seed), settings=repr(mode_settings(mode)),
+               source=source, versions=[tf.__version__, keras.__version__, np.__version__])
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+@dataclass
+class RecipeRun:
+    """The figures of one recipe trained with one seed.
+
+    Attributes
+    ----------
+    name, label : str
+        The recipe.
+    seed : int
+        Seed of the weights and the batch order.
+    val_accuracy : float
+        Validation accuracy at the epoch validation chose.
+    test_accuracy : float
+        Test accuracy of those weights, evaluated once after training.
+    seconds_per_epoch : float
+        Mean wall time of a training epoch (with its validation pass).
+    train_seconds : float
+        Wall time of the whole fit.
+    epochs_run, best_epoch : int
+        Epochs trained, and the 1-based epoch validation chose.
+    parameters : int
+        Trainable and non-trainable weights of the model.
+    history : dict
+        Per-epoch metrics.
+    fingerprint : str
+        :func:`recipe_fingerprint` of the run.
+    mode : str
+        ``"full"`` or ``"quick"``.
+    loaded : bool
+        True when this run was read from a record rather than trained now.
+    """
+
+    name: str
+    label: str
+    seed: int
+    val_accuracy: float
+    test_accuracy: float
+    seconds_per_epoch: float
+    train_seconds: float
+    epochs_run: int
+    best_epoch: int
+    parameters: int
+    history: dict = field(default_factory=dict)
+    fingerprint: str = ""
+    mode: str = "full"
+    loaded: bool = False
+
+
+def records_folder(mode: Optional[str] = None) -> Path:
+    """``artifacts/records`` (``artifacts/quick/records`` in quick mode)."""
+    from helpers.export import ARTIFACTS_FOLDER, repository_root
+
+    folder = repository_root() / ARTIFACTS_FOLDER
+    if mode_settings(mode).mode == "quick":
+        folder = folder / "quick"
+    return folder / "records"
+
+
+def record_paths(recipe, seed: int, mode: Optional[str] = None) -> tuple:
+    """The ``(model, figures)`` paths of a recipe's record for one seed."""
+    recipe = get_recipe(recipe)
+    stem = f"{recipe.name}-seed{int(seed)}-{recipe_fingerprint(recipe, seed, mode)}"
+    folder = records_folder(mode)
+    return folder / f"{stem}.keras", folder / f"{stem}.json"
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def load_recorded_run(recipe, seed: int, mode: Optional[str] = None):
+    """Return ``(model, RecipeRun)`` from the record of this code, or ``None``.
+
+    ``None`` means there is no record with the current fingerprint, or it
+    cannot be read (a damaged record is ignored, never trusted).
+    """
+    import keras
+
+    model_path, figures_path = record_paths(recipe, seed, mode)
+    if not (model_path.is_file() and figures_path.is_file()):
+        return None
+    try:
+        figures = json.loads(figures_path.read_text(encoding="utf-8"))
+        model = keras.saving.load_model(model_path)
+    except Exception:  # noqa: BLE001 - an unreadable record is retrained
+        return None
+    figures["loaded"] = True
+    return model, RecipeRun(**figures)
+
+
+def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optional[str] = None,
+               reuse: bool = True):
+    """Train ``recipe`` with ``seed`` (or load its record), test once, record it.
+
+    Training follows the recipe: validation accuracy picks the epoch
+    (early stopping with ``patience``), then the test set is evaluated once.
+    The model and a JSON file of the figures are written atomically to
+    :func:`record_paths`.
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe (or its name).
+    seed : int
+        Seed of the weights and the batch order.
+    data : RecipeData, optional
+        Already loaded data (:func:`load_recipe_data`); loaded when needed.
+    mode : {"full", "quick"}, optional
+        By default ``BOOK_MODE``; quick mode caps the epochs.
+    reuse : bool
+        Load the record of the same fingerprint when there is one.
+
+    Returns
+    -------
+    tuple
+        ``(model, RecipeRun)``.
+    """
+    import keras
+
+    from helpers.training import train_model
+
+    recipe = get_recipe(recipe)
+    settings = mode_settings(mode)
+    if reuse:
+        found = load_recorded_run(recipe, seed, settings.mode)
+        if found is not None:
+            print(f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
+                  f"(validation {found[1].val_accuracy:.4f})")
+            return found
+    data = data if data is not None else load_recipe_data(recipe, settings.mode)
+    train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
+    validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=512)
+    keras.utils.set_random_seed(seed)
+    model = build_imdb_classifier(recipe, steps_per_epoch=len(train))
+    print(f"{recipe.label}, seed {seed}:")
+    fit = train_model(model, train, validation, epochs=settings.epochs(recipe.epochs), patience=recipe.patience)
+    test = recipe_batches(recipe, data.x_test, data.y_test, shuffle=False, batch_size=512)
+    test_accuracy = float(model.evaluate(test, verbose=0)[1])
+    history = {k: [float(v) for v in values] for k, values in fit.history.items()}
+    run = RecipeRun(recipe.name, recipe.label, int(seed), fit.best(), test_accuracy, fit.seconds_per_epoch,
+                    fit.seconds, fit.epochs_run, fit.best_epoch, int(model.count_params()), history,
+                    recipe_fingerprint(recipe, seed, settings.mode), settings.mode, False)
+    model_path, figures_path = record_paths(recipe, seed, settings.mode)
+    _atomic_write(model_path, model.save)
+    figures = {k: v for k, v in dataclasses.asdict(run).items() if k != "loaded"}
+    _atomic_write(figures_path, lambda p: Path(p).write_text(json.dumps(figures, indent=1), encoding="utf-8"))
+    return model, run
+
+
+def recipe_inputs(recipe, vocabulary, texts):
+    """Encode raw review texts the way ``recipe``'s model reads them.
+
+    Texts are cleaned like the training reviews
+    (:func:`helpers.data.clean_review`). A sequence recipe gets post-padded
+    ids cut to ``sequence_length``; a ``"bow"`` recipe gets a sparse
+    multi-hot matrix. An empty text becomes an all-padding row (its
+    pooled features are zeros) or an empty bag.
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe.
+    vocabulary : sequence of str
+        The vocabulary the model was trained with (:class:`RecipeData`).
+    texts : sequence of str
+        The reviews (a list, not one string).
+
+    Returns
+    -------
+    numpy.ndarray or tf.SparseTensor
+        The model's input batch.
+
+    Raises
+    ------
+    ValueError
+        If ``texts`` is a single string or holds a non-string.
+    """
+    from helpers.data import clean_review, encode_texts, text_vectorizer
+
+    recipe = get_recipe(recipe)
+    if isinstance(texts, str):
+        raise ValueError("texts must be a list of strings, not one string; wrap it in a list")
+    texts = list(texts)
+    bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
+    if bad:
+        raise ValueError(f"every review must be a str; got {', '.join(sorted(set(bad)))}")
+    if recipe.cell != "bow":
+        return encode_texts(texts, vocabulary, recipe.sequence_length)
+    import tensorflow as tf
+
+    layer = text_vectorizer(vocabulary, output_mode="multi_hot", ngrams=recipe.ngrams, sparse=True)
+    return layer(tf.constant([clean_review(t) for t in texts], dtype=tf.string))
+
+
+def predict_reviews(recipe, model, vocabulary, texts) -> np.ndarray:
+    """Return P(positive) of each raw review under a recipe's trained model.
+
+    Raises
+    ------
+    ValueError
+        As :func:`recipe_inputs`.
+    """
+    x = recipe_inputs(recipe, vocabulary, texts)
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(model.predict(x, verbose=0, batch_size=256)).ravel()
