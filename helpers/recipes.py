@@ -546,7 +546,7 @@ def predict_reviews(recipe, model, vocabulary, texts) -> np.ndarray:
     ValueError
         As :func:`recipe_inputs`.
     """
-    x = recipe_inputs(recipe, vocabulary, texts)
-    if len(texts) == 0:
+    if not isinstance(texts, str) and len(texts) == 0:
         return np.zeros(0, dtype=np.float32)
+    x = recipe_inputs(recipe, vocabulary, texts)
     return np.asarray(model.predict(x, verbose=0, batch_size=256)).ravel()
