@@ -7,11 +7,12 @@ Usage::
 
 Each notebook runs top to bottom in a fresh kernel with ``BOOK_MODE`` set.
 Only a run in which every cell succeeds is written back (atomically); its
-metadata ``rnn_book`` records the mode, the run time, the library versions
-and a fingerprint of the code that produced the outputs: the code cells and
-the source of every ``helpers`` module the notebook imports, directly or
-through other helpers. The freshness test recomputes the fingerprint, so a
-code cell or a helper edited without re-executing is caught.
+metadata ``rnn_book`` records the mode, the run time, the peak resident
+memory of the kernel process, the library versions and a fingerprint of the
+code that produced the outputs: the code cells and the source of every
+``helpers`` module the notebook imports, directly or through other helpers.
+The freshness test recomputes the fingerprint, so a code cell or a helper
+edited without re-executing is caught.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
@@ -136,7 +137,49 @@ def _versions() -> dict:
     return versions
 
 
-def execute_notebook(path: Path, mode: str, timeout: int = 1800) -> dict:
+def peak_memory_mib(pid: Optional[int], proc_root: Path = Path("/proc")) -> Optional[float]:
+    """Return the peak resident memory of a running process in MiB, or ``None``.
+
+    Reads ``VmHWM`` (the resident-set high-water mark) from
+    ``/proc/<pid>/status``, so it works on Linux only. Anywhere else, for a
+    process that has ended, or for an unreadable file it returns ``None``
+    instead of raising: a missing memory figure never fails an execution.
+
+    Parameters
+    ----------
+    pid : int or None
+        The process id (``None`` gives ``None``).
+    proc_root : pathlib.Path
+        The ``/proc`` folder (tests pass a fake one).
+
+    Returns
+    -------
+    float or None
+        ``VmHWM`` in MiB, rounded to 0.1.
+    """
+    if pid is None:
+        return None
+    try:
+        status = (Path(proc_root) / str(int(pid)) / "status").read_text(encoding="ascii", errors="replace")
+    except (OSError, ValueError):
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            parts = line.split()
+            if len(parts) >= 3 and parts[1].isdigit() and parts[2] == "kB":
+                return round(int(parts[1]) / 1024, 1)
+    return None
+
+
+def _kernel_pid(client) -> Optional[int]:
+    """The process id of an nbclient client's kernel (``None`` if unknown)."""
+    manager = getattr(client, "km", None)
+    provisioner = getattr(manager, "provisioner", None)
+    pid = getattr(provisioner, "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
+def execute_notebook(path: Path, mode: str, timeout: int = 1800, cwd: Optional[Path] = None) -> dict:
     """Execute one notebook in place in a fresh kernel and record its metadata.
 
     Parameters
@@ -147,11 +190,18 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800) -> dict:
         The ``BOOK_MODE`` for the kernel.
     timeout : int
         Seconds allowed per cell.
+    cwd : pathlib.Path, optional
+        The kernel's working folder; by default the notebook's folder. A
+        temporary copy of a chapter (``benchmarks/book_times.py``) runs in
+        ``notebooks/`` so that it sees what the chapter sees.
 
     Returns
     -------
     dict
-        The ``rnn_book`` metadata that was written.
+        The ``rnn_book`` metadata that was written. ``peak_memory_mib`` is
+        the kernel process's peak resident memory (:func:`peak_memory_mib`,
+        read after each cell, the last time just before the kernel shuts
+        down), or ``None`` where ``/proc`` is not available.
 
     Raises
     ------
@@ -165,12 +215,17 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800) -> dict:
     notebook = nbformat.read(path, as_version=4)
     previous = os.environ.get("BOOK_MODE")
     os.environ["BOOK_MODE"] = mode
+    workdir = Path(cwd) if cwd is not None else path.parent
+    peaks = []
     started = time.perf_counter()
     try:
-        NotebookClient(
+        client = NotebookClient(
             notebook, timeout=timeout, kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent.resolve())}},
-        ).execute()
+            resources={"metadata": {"path": str(workdir.resolve())}},
+        )
+        # VmHWM only grows, so the reading after the last cell is the kernel's peak.
+        client.on_cell_executed = lambda **_: peaks.append(peak_memory_mib(_kernel_pid(client)))
+        client.execute()
     finally:
         if previous is None:
             os.environ.pop("BOOK_MODE", None)
@@ -179,6 +234,7 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800) -> dict:
     record = {
         "mode": mode,
         "run_seconds": round(time.perf_counter() - started, 1),
+        "peak_memory_mib": max((p for p in peaks if p is not None), default=None),
         "fingerprint": notebook_fingerprint(notebook),
         "executed": datetime.date.today().isoformat(),
         "versions": _versions(),
@@ -228,7 +284,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"FAILED {path}: left unchanged.\n{str(error)[-3000:]}", file=sys.stderr)
             continue
         noisy = stderr_cells(json.loads(path.read_text(encoding="utf-8")))
-        print(f"  done in {record['run_seconds']} s" + (f"; stderr output in cells {noisy}" if noisy else ""))
+        memory = record["peak_memory_mib"]
+        print(f"  done in {record['run_seconds']} s"
+              + (f", peak memory {memory:.0f} MiB" if memory is not None else "")
+              + (f"; stderr output in cells {noisy}" if noisy else ""))
     return 1 if failures else 0
 
 

@@ -6,11 +6,16 @@ Usage::
     python -m helpers.status --check    # exit 1 if book/status.md is out of date
 
 Every chapter executed by :mod:`helpers.execute` carries notebook metadata
-``rnn_book`` (mode, run time, date, library versions). This module turns it
-into one Markdown table (notebook, mode, run time, executed date, versions)
-plus the total run time. The page is generated, and committed: re-run this
-command after executing a chapter. The output depends only on the notebooks,
-so ``--check`` (and ``tests/test_status.py``) can tell a stale page.
+``rnn_book`` (mode, run time, peak memory of the kernel, date, library
+versions). ``benchmarks/book_times.py --mode quick`` times every chapter in
+quick mode and writes ``benchmarks/results/book_times-quick.json``. This
+module turns both into one Markdown page: per notebook the full-mode run
+time and peak memory and the quick-mode run time, the totals of both modes,
+the book's run-time and memory goals with pass/fail, and the package
+versions. The page is generated, and committed: re-run this command after
+executing a chapter or re-timing quick mode. The output depends only on the
+notebooks and that JSON file, so ``--check`` (and ``tests/test_status.py``)
+can tell a stale page.
 
 Introduced with the book's reference pages (``book/status.md``).
 """
@@ -29,8 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Where the chapters live and where the page goes.
 NOTEBOOKS_DIR = ROOT / "notebooks"
 STATUS_PAGE = ROOT / "book" / "status.md"
+#: Quick-mode run times written by ``benchmarks/book_times.py --mode quick``.
+QUICK_TIMES = ROOT / "benchmarks" / "results" / "book_times-quick.json"
 #: The packages shown, in this order.
 PACKAGES = ("python", "tensorflow", "keras", "numpy", "matplotlib")
+#: The book's goals: full-mode seconds per chapter and for the book, quick-mode
+#: seconds for the book, and peak resident memory of any chapter's kernel.
+GOALS = {"chapter_full_seconds": 300, "book_full_seconds": 1500, "book_quick_seconds": 360,
+         "peak_memory_mib": 4096}
 
 
 def format_seconds(seconds: Optional[float]) -> str:
@@ -63,21 +74,60 @@ def notebook_title(notebook: dict, fallback: str) -> str:
     return fallback
 
 
-def status_rows(notebooks_dir: Path = NOTEBOOKS_DIR) -> list:
+def load_quick_times(path: Path = QUICK_TIMES) -> Optional[dict]:
+    """Read the quick-mode timings of ``benchmarks/book_times.py`` (``None`` if absent).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``book_times-quick.json`` file.
+
+    Returns
+    -------
+    dict or None
+        The parsed file: ``notebooks`` maps a file name to ``seconds`` and
+        ``peak_memory_mib``; also ``total_seconds``, ``date``, ``versions``.
+
+    Raises
+    ------
+    ValueError
+        If the file exists but is not such a record; the message says to
+        re-run ``benchmarks/book_times.py --mode quick``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ok = isinstance(data, dict) and isinstance(data["notebooks"], dict) and data.get("mode") == "quick"
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{path} is not a quick-mode timing record; re-create it with "
+                         "`python benchmarks/book_times.py --mode quick`")
+    return data
+
+
+def status_rows(notebooks_dir: Path = NOTEBOOKS_DIR, quick_times: Optional[dict] = None) -> list:
     """Read every ``*.ipynb`` in ``notebooks_dir`` and return one dict per notebook.
 
     Parameters
     ----------
     notebooks_dir : pathlib.Path
         The folder of chapters.
+    quick_times : dict, optional
+        The record of :func:`load_quick_times`, for the quick-mode times.
 
     Returns
     -------
     list of dict
-        Keys ``name``, ``title``, ``mode``, ``run_seconds``, ``executed`` and
-        ``versions`` (``None`` where the notebook has no ``rnn_book`` metadata),
-        sorted by file name.
+        Keys ``name``, ``title``, ``mode``, ``run_seconds``,
+        ``peak_memory_mib``, ``executed`` and ``versions`` (from the stored
+        ``rnn_book`` metadata, ``None`` where it is missing) and
+        ``quick_seconds`` (``None`` without a quick-mode time), sorted by
+        file name.
     """
+    quick = (quick_times or {}).get("notebooks", {})
     rows = []
     for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -87,56 +137,195 @@ def status_rows(notebooks_dir: Path = NOTEBOOKS_DIR) -> list:
             "title": notebook_title(notebook, path.stem),
             "mode": record.get("mode"),
             "run_seconds": record.get("run_seconds"),
+            "peak_memory_mib": record.get("peak_memory_mib"),
             "executed": record.get("executed"),
             "versions": record.get("versions") or {},
+            "quick_seconds": (quick.get(path.name) or {}).get("seconds"),
         })
     return rows
+
+
+def goal_checks(rows: Sequence[dict]) -> list:
+    """Compare the measured run times and memory with :data:`GOALS`.
+
+    Full-mode figures come from notebooks whose stored run is in full mode.
+    A goal passes only when every notebook has the figure it needs; it
+    fails as soon as the measured figures exceed it.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        As :func:`status_rows` returns them.
+
+    Returns
+    -------
+    list of dict
+        One per goal: ``goal`` (text), ``measured`` (text) and ``passed``
+        (``True``, ``False``, or ``None`` when it cannot be judged yet:
+        some figure is missing and the measured ones are within the goal).
+    """
+    n = len(rows)
+    full = [r for r in rows if r["mode"] == "full" and r["run_seconds"] is not None]
+    memory = [r for r in rows if r["mode"] == "full" and r["peak_memory_mib"] is not None]
+    quick = [r for r in rows if r["quick_seconds"] is not None]
+
+    def judged(count, value, limit):
+        # a partial figure that already exceeds the limit fails: sums and maxima only grow
+        if value > limit:
+            return False
+        return None if count < n or n == 0 else True
+
+    def partial(count):
+        return "" if count == n else f" ({count} of {n} notebooks measured)"
+
+    slowest = max(full, key=lambda r: r["run_seconds"], default=None)
+    full_total = sum(r["run_seconds"] for r in full)
+    quick_total = sum(r["quick_seconds"] for r in quick)
+    heaviest = max(memory, key=lambda r: r["peak_memory_mib"], default=None)
+    return [
+        {"goal": f"each chapter ≤ {_minutes(GOALS['chapter_full_seconds'])} (full mode)",
+         "measured": ("–" if slowest is None else
+                      f"slowest {format_seconds(slowest['run_seconds'])} (`{slowest['name']}`)")
+         + partial(len(full)),
+         "passed": judged(len(full), slowest["run_seconds"] if slowest else 0, GOALS["chapter_full_seconds"])},
+        {"goal": f"whole book ≤ {_minutes(GOALS['book_full_seconds'])} (full mode)",
+         "measured": (format_seconds(full_total) if full else "–") + partial(len(full)),
+         "passed": judged(len(full), full_total, GOALS["book_full_seconds"])},
+        {"goal": f"whole book ≤ {_minutes(GOALS['book_quick_seconds'])} in quick mode (the nbval budget)",
+         "measured": (format_seconds(quick_total) if quick else "–") + partial(len(quick)),
+         "passed": judged(len(quick), quick_total, GOALS["book_quick_seconds"])},
+        {"goal": f"peak memory ≤ {format_mib(GOALS['peak_memory_mib'])} per chapter (full mode)",
+         "measured": ("–" if heaviest is None else
+                      f"largest {format_mib(heaviest['peak_memory_mib'])} (`{heaviest['name']}`)")
+         + partial(len(memory)),
+         "passed": judged(len(memory), heaviest["peak_memory_mib"] if heaviest else 0,
+                          GOALS["peak_memory_mib"])},
+    ]
+
+
+def format_mib(mib: Optional[float]) -> str:
+    """Return a memory size as ``"812 MiB"`` or ``"4.0 GiB"`` (``"–"`` if unknown).
+
+    Raises
+    ------
+    ValueError
+        If ``mib`` is negative.
+    """
+    if mib is None:
+        return "–"
+    if mib < 0:
+        raise ValueError(f"a memory size cannot be negative, got {mib!r}")
+    return f"{mib:.0f} MiB" if mib < 1024 else f"{mib / 1024:.1f} GiB"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} min"
 
 
 def _cell(text) -> str:
     return "–" if text in (None, "") else str(text).replace("|", "\\|")
 
 
-def render_status(rows: Sequence[dict]) -> str:
-    """Return the Markdown of the status page for the given rows."""
+def _verdict(passed: Optional[bool]) -> str:
+    return {True: "pass", False: "**fail**", None: "not judged yet"}[passed]
+
+
+def _version_lines(rows: Sequence[dict], quick_times: Optional[dict]) -> list:
+    """The package-version table: one row per package, the full-mode runs and the quick run."""
+    lines = ["| package | full-mode runs (stored outputs) | quick-mode timing run |", "|---|---|---|"]
+    quick_versions = (quick_times or {}).get("versions") or {}
+    for package in PACKAGES:
+        seen = {}
+        for row in rows:
+            version = row["versions"].get(package)
+            if version:
+                seen.setdefault(version, []).append(row["name"][:2])
+        if len(seen) <= 1:
+            full = _cell(next(iter(seen), None))
+        else:
+            full = "; ".join(f"{v} ({', '.join(names)})" for v, names in sorted(seen.items()))
+        lines.append(f"| {package} | {full} | {_cell(quick_versions.get(package))} |")
+    return lines
+
+
+def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> str:
+    """Return the Markdown of the status page for the given rows.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        As :func:`status_rows` returns them.
+    quick_times : dict, optional
+        The record of :func:`load_quick_times` (its date and machine are shown).
+
+    Returns
+    -------
+    str
+        The page.
+    """
     lines = [
         "# Status",
         "",
-        "When each chapter was last executed, in which mode, how long it took and",
-        "with which package versions. The stored outputs you read are from these",
-        "runs. This page is generated from the notebooks' metadata by",
+        "When each chapter was last executed, in which mode, how long it took, how",
+        "much memory its kernel used at most and with which package versions. The",
+        "stored outputs you read are from these runs. This page is generated from",
+        "the notebooks' metadata and `benchmarks/results/book_times-quick.json` by",
         "`python -m helpers.status`; do not edit it by hand.",
         "",
     ]
     if not rows:
         lines += ["No chapter has been executed yet.", ""]
         return "\n".join(lines)
-    header = ["notebook", "title", "mode", "run time", "executed"] + list(PACKAGES)
+    header = ["notebook", "title", "mode", "run time", "peak memory", "executed", "quick-mode time"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
     for row in rows:
         cells = [f"`{row['name']}`", _cell(row["title"]), _cell(row["mode"]),
-                 format_seconds(row["run_seconds"]), _cell(row["executed"])]
-        cells += [_cell(row["versions"].get(package)) for package in PACKAGES]
+                 format_seconds(row["run_seconds"]), format_mib(row["peak_memory_mib"]),
+                 _cell(row["executed"]), format_seconds(row["quick_seconds"])]
         lines.append("| " + " | ".join(cells) + " |")
     timed = [row["run_seconds"] for row in rows if row["run_seconds"] is not None]
+    quick = [row["quick_seconds"] for row in rows if row["quick_seconds"] is not None]
     missing = [row["name"] for row in rows if row["mode"] is None]
     modes = sorted({row["mode"] for row in rows if row["mode"]})
     lines += [
         "",
-        f"**Total run time:** {format_seconds(sum(timed))} for {len(timed)} of {len(rows)} "
+        f"**Total run time (stored runs):** {format_seconds(sum(timed))} for {len(timed)} of {len(rows)} "
         f"notebooks (mode: {', '.join(modes) or '–'}).",
+        "",
+        f"**Total run time (quick mode):** "
+        + (f"{format_seconds(sum(quick))} for {len(quick)} of {len(rows)} notebooks" if quick
+           else "not measured (run `python benchmarks/book_times.py --mode quick`)")
+        + (f", timed on {quick_times.get('date')} on {quick_times.get('machine', {}).get('cores', '?')} "
+           "CPU cores." if quick and quick_times else "."),
         "",
     ]
     if missing:
         lines += ["Not executed with `python -m helpers.execute`: "
                   + ", ".join(f"`{name}`" for name in missing) + ".", ""]
+    lines += ["## Goals", "", "| goal | measured | result |", "|---|---|---|"]
+    lines += [f"| {check['goal']} | {check['measured']} | {_verdict(check['passed'])} |"
+              for check in goal_checks(rows)]
     lines += [
-        "Times were measured on a shared two-core CPU; a GPU or a faster machine",
+        "",
+        "Peak memory is the kernel process's resident-set high-water mark",
+        "(`VmHWM`), read just before the kernel shuts down. Quick-mode times are",
+        "measured by executing copies of the chapters with `helpers.execute`",
+        "(`benchmarks/book_times.py`), one after the other; `pytest`'s nbval run",
+        "executes the same cells plus its own start-up and comparisons.",
+        "",
+        "## Package versions",
+        "",
+    ]
+    lines += _version_lines(rows, quick_times)
+    lines += [
+        "",
+        "Times were measured on a two-core CPU; a GPU or a faster machine",
         "is quicker. Re-create this page after executing a chapter:",
         "",
         "```bash",
         "python -m helpers.execute notebooks/NN_name.ipynb --mode full",
+        "python benchmarks/book_times.py --mode quick     # optional: quick-mode times",
         "python -m helpers.status",
         "```",
         "",
@@ -149,9 +338,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.status", description=__doc__.split("\n\n")[0])
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, help="folder of chapters")
     parser.add_argument("--output", type=Path, default=STATUS_PAGE, help="the page to write")
+    parser.add_argument("--quick-times", type=Path, default=QUICK_TIMES,
+                        help="quick-mode timings (benchmarks/book_times.py); ignored if absent")
     parser.add_argument("--check", action="store_true", help="only check that the page is up to date")
     args = parser.parse_args(argv)
-    text = render_status(status_rows(args.notebooks))
+    quick_times = load_quick_times(args.quick_times)
+    text = render_status(status_rows(args.notebooks, quick_times), quick_times)
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.is_file() else None
         if current != text:

@@ -1,5 +1,6 @@
 """Tests of helpers.execute on tiny fixture notebooks."""
 import json
+import os
 
 import nbformat
 import pytest
@@ -53,3 +54,45 @@ def test_failed_run_leaves_the_notebook_untouched(tmp_path):
         execute.execute_notebook(path, "quick", timeout=120)
     assert path.read_bytes() == before
     assert execute.main([str(path), "--mode", "quick"]) == 1
+
+
+def test_peak_memory_reads_vmhwm_and_falls_back(tmp_path):
+    (tmp_path / "42").mkdir()
+    (tmp_path / "42" / "status").write_text("Name:\tpython\nVmPeak:\t 900000 kB\nVmHWM:\t  204800 kB\n")
+    assert execute.peak_memory_mib(42, proc_root=tmp_path) == 200.0
+    (tmp_path / "43").mkdir()
+    (tmp_path / "43" / "status").write_text("Name:\tpython\nVmRSS:\t 1024 kB\n")   # no VmHWM line
+    assert execute.peak_memory_mib(43, proc_root=tmp_path) is None
+    assert execute.peak_memory_mib(44, proc_root=tmp_path) is None                # no such process
+    assert execute.peak_memory_mib(None) is None
+
+
+@pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc")
+def test_peak_memory_of_this_process_is_at_least_its_current_size():
+    import resource
+
+    peak = execute.peak_memory_mib(os.getpid())
+    assert peak is not None and peak > 1
+    # ru_maxrss is the same high-water mark, in KiB on Linux
+    assert abs(peak - resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024) < 64
+
+
+@pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc")
+def test_execute_records_the_kernel_peak_memory(tmp_path):
+    small, big = tmp_path / "small.ipynb", tmp_path / "big.ipynb"
+    nbformat.write(_notebook("x = 1"), small)
+    # 300 MiB of touched memory, freed again: the peak remembers it, the current size does not
+    nbformat.write(_notebook("b = bytearray(300 * 2**20)\ndel b", "x = 1"), big)
+    small_peak = execute.execute_notebook(small, "quick", timeout=120)["peak_memory_mib"]
+    big_peak = execute.execute_notebook(big, "quick", timeout=120)["peak_memory_mib"]
+    assert 10 < small_peak < 1024
+    assert big_peak - small_peak > 250
+    assert json.loads(big.read_text())["metadata"]["rnn_book"]["peak_memory_mib"] == big_peak
+
+
+def test_execute_in_another_working_folder(tmp_path):
+    (tmp_path / "work").mkdir()
+    path = tmp_path / "copy.ipynb"
+    nbformat.write(_notebook("import os\nprint(os.path.basename(os.getcwd()))"), path)
+    execute.execute_notebook(path, "quick", timeout=120, cwd=tmp_path / "work")
+    assert "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"]) == "work\n"
