@@ -120,9 +120,12 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
 
-_GATED = dict(max_tokens=20_000, sequence_length=500, pooling=("mean", "max", "last"),
+# The recurrent recipes share everything but the cell. Chosen on validation accuracy only
+# (single-seed runs of 3 epochs): reading reviews up to 1,000 tokens beat a cut at 500
+# tokens, "last" state + mean + max beat mean + max, and epoch 3 added nothing over epoch 2.
+_GATED = dict(max_tokens=20_000, sequence_length=1000, pooling=("mean", "max", "last"),
               embedding_dropout=0.3, dropout=0.3, learning_rate=2e-3, decay_per_epoch=0.5,
-              batch_size=128, epochs=3, patience=1)
+              batch_size=128, epochs=2, patience=1)
 
 #: Every model the book compares, in the order of the chapters.
 RECIPES = {
