@@ -194,9 +194,10 @@ def goal_checks(rows: Sequence[dict]) -> list:
         {"goal": f"whole book ≤ {_minutes(GOALS['book_quick_seconds'])} in quick mode (the nbval budget)",
          "measured": (format_seconds(quick_total) if quick else "–") + partial(len(quick)),
          "passed": judged(len(quick), quick_total, GOALS["book_quick_seconds"])},
-        {"goal": f"peak memory ≤ {format_mib(GOALS['peak_memory_mib'])} per chapter (full mode)",
-         "measured": ("–" if heaviest is None else
-                      f"largest {format_mib(heaviest['peak_memory_mib'])} (`{heaviest['name']}`)")
+        {"goal": f"peak memory ≤ {GOALS['peak_memory_mib'] / 1024:g} GiB "
+                 f"({GOALS['peak_memory_mib']:,} MiB) per chapter (full mode)",
+         "measured": ("–" if heaviest is None else  # in MiB: a rounded GiB could hide a near miss
+                      f"largest {heaviest['peak_memory_mib']:,.1f} MiB (`{heaviest['name']}`)")
          + partial(len(memory)),
          "passed": judged(len(memory), heaviest["peak_memory_mib"] if heaviest else 0,
                           GOALS["peak_memory_mib"])},
@@ -204,7 +205,7 @@ def goal_checks(rows: Sequence[dict]) -> list:
 
 
 def format_mib(mib: Optional[float]) -> str:
-    """Return a memory size as ``"812 MiB"`` or ``"4.0 GiB"`` (``"–"`` if unknown).
+    """Return a memory size as ``"812 MiB"`` or ``"4.03 GiB"`` (``"–"`` if unknown).
 
     Raises
     ------
@@ -215,7 +216,7 @@ def format_mib(mib: Optional[float]) -> str:
         return "–"
     if mib < 0:
         raise ValueError(f"a memory size cannot be negative, got {mib!r}")
-    return f"{mib:.0f} MiB" if mib < 1024 else f"{mib / 1024:.1f} GiB"
+    return f"{mib:.0f} MiB" if mib < 1024 else f"{mib / 1024:.2f} GiB"
 
 
 def _minutes(seconds: float) -> str:

@@ -40,7 +40,8 @@ QUICK = {"mode": "quick", "date": "2026-11-23", "machine": {"cores": 2},
 
 def test_format_mib():
     assert status.format_mib(812.4) == "812 MiB"
-    assert status.format_mib(4096) == "4.0 GiB"
+    assert status.format_mib(4096) == "4.00 GiB"
+    assert status.format_mib(4124.8) == "4.03 GiB"
     assert status.format_mib(None) == "–"
     with pytest.raises(ValueError):
         status.format_mib(-1)
@@ -58,7 +59,7 @@ def test_rows_and_page(tmp_path):
     assert rows[2]["mode"] is None
     page = status.render_status(rows, QUICK)
     assert page.startswith("# Status\n")
-    assert "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 1.5 GiB | 2026-11-21 | 1 min 01 s |" in page
+    assert "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 1.50 GiB | 2026-11-21 | 1 min 01 s |" in page
     assert "| `03_c.ipynb` | 3. Not run yet | – | – | – | – | – |" in page
     assert "**Total run time (stored runs):** 13 min 20 s for 2 of 3 notebooks (mode: full, quick)." in page
     assert "**Total run time (quick mode):** 1 min 31 s for 2 of 3 notebooks, timed on 2026-11-23 on 2 CPU cores." in page
@@ -95,7 +96,10 @@ def test_goal_checks_pass_fail_and_unknown():
     assert verdicts(_rows([100, None], [None, None], [400, None])) == [None, None, False, None]
     checks = status.goal_checks(_rows([100, 250], [900, 1200], [10, 20]))
     assert checks[0]["measured"] == "slowest 4 min 10 s (`02_x.ipynb`)"
-    assert checks[3]["measured"] == "largest 1.2 GiB (`02_x.ipynb`)"
+    assert checks[3]["measured"] == "largest 1,200.0 MiB (`02_x.ipynb`)"
+    # just over the limit: shown in MiB, so that it does not read as "4.0 GiB, fail"
+    over = status.goal_checks(_rows([1, 1], [4124.8, 10], [1, 1]))[3]
+    assert over["passed"] is False and over["measured"] == "largest 4,124.8 MiB (`01_x.ipynb`)"
     assert "(1 of 2 notebooks measured)" in status.goal_checks(_rows([100, None], [1, 1], [1, 1]))[1]["measured"]
 
 
@@ -103,7 +107,8 @@ def test_goals_on_the_page(tmp_path):
     _write(tmp_path, "01_a.ipynb", "1. First", dict(RECORD, peak_memory_mib=900.0))
     page = status.render_status(status.status_rows(tmp_path))
     assert "| each chapter ≤ 5 min (full mode) | slowest 12 min 34 s (`01_a.ipynb`) | **fail** |" in page
-    assert "| peak memory ≤ 4.0 GiB per chapter (full mode) | largest 900 MiB (`01_a.ipynb`) | pass |" in page
+    assert ("| peak memory ≤ 4 GiB (4,096 MiB) per chapter (full mode) | largest 900.0 MiB (`01_a.ipynb`) "
+            "| pass |") in page
     assert "| whole book ≤ 6 min in quick mode (the nbval budget) | – (0 of 1 notebooks measured) | not judged yet |" in page
 
 
