@@ -8,28 +8,16 @@ are measurements, not book code).
 from __future__ import annotations
 
 import datetime
-import importlib.metadata
 import json
 import os
 import platform
 from pathlib import Path
 
+from helpers.execute import package_versions
+
 #: The repository root and the folder of committed results.
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "benchmarks" / "results"
-#: Packages whose versions go into every result file.
-PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib")
-
-
-def package_versions() -> dict:
-    """Python and :data:`PACKAGES` versions (``None`` for a missing package)."""
-    versions = {"python": platform.python_version()}
-    for package in PACKAGES:
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
 
 
 def _cpu_model() -> str:

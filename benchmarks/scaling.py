@@ -56,12 +56,10 @@ def time_steps(model, batch: int, length: int, repeats: int, steps: int, warmup:
 
 
 def _slope(rows: list, key: str) -> float:
-    """Least-squares slope of log(seconds per step) against log(key)."""
-    import numpy as np
+    """Log-log slope of seconds per step against ``key`` (chapter 3's ``fit_growth``)."""
+    from helpers.bptt import fit_growth
 
-    x = np.log([r[key] for r in rows])
-    y = np.log([r["seconds_per_step"] for r in rows])
-    return float(np.polyfit(x, y, 1)[0])
+    return fit_growth([r[key] for r in rows], [r["seconds_per_step"] for r in rows]).exponent
 
 
 def plot(result: dict) -> None:

@@ -127,7 +127,11 @@ def notebook_fingerprint(notebook: dict) -> str:
     return digest.hexdigest()
 
 
-def _versions() -> dict:
+def package_versions() -> dict:
+    """Python and book package versions (``None`` for a missing package).
+
+    Recorded with every executed chapter, and by ``benchmarks/`` with every result.
+    """
     versions = {"python": platform.python_version()}
     for package in ("tensorflow", "keras", "numpy", "matplotlib"):
         try:
@@ -237,7 +241,7 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800, cwd: Optional[P
         "peak_memory_mib": max((p for p in peaks if p is not None), default=None),
         "fingerprint": notebook_fingerprint(notebook),
         "executed": datetime.date.today().isoformat(),
-        "versions": _versions(),
+        "versions": package_versions(),
     }
     notebook.metadata[METADATA_KEY] = record
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
