@@ -83,20 +83,13 @@ def train_book_lstm(mode: str) -> dict:
     import dataclasses
 
     import tempfile
-    from pathlib import Path
 
-    from helpers import recipes
     from helpers.recipes import get_recipe, run_recipe
 
     # Record this run in a scratch folder: it must not replace the recorded run that
     # chapters 5, 6 and 8 load (same fingerprint, but a different process and timing).
     with tempfile.TemporaryDirectory(prefix="seed-vs-book-") as scratch:
-        original = recipes.records_folder
-        recipes.records_folder = lambda mode=None: Path(scratch)
-        try:
-            _, run = run_recipe("lstm", seed=SEED, reuse=False, mode=mode)
-        finally:
-            recipes.records_folder = original
+        _, run = run_recipe("lstm", seed=SEED, reuse=False, mode=mode, folder=scratch)
     recipe = dataclasses.asdict(get_recipe("lstm"))
     return dict(label="book LSTM (recipe 'lstm')", seconds_per_epoch=run.seconds_per_epoch,
                 train_seconds=run.train_seconds, epochs_run=run.epochs_run, best_epoch=run.best_epoch,

@@ -37,7 +37,7 @@ def _data_key(recipe) -> tuple:
     """What decides a recipe's input arrays (recipes with the same key share them)."""
     if recipe.cell == "bow":
         return ("bow", recipe.max_tokens, recipe.ngrams)
-    return ("sequence", recipe.max_tokens, recipe.sequence_length)
+    return ("sequence", recipe.max_tokens, recipe.sequence_length, recipe.padding, recipe.truncating)
 
 
 def load_shared_data(names: Sequence[str], mode: Optional[str] = None,

@@ -4,7 +4,9 @@ A model trained on padded token ids (``helpers.data.load_imdb_sequences``)
 is wrapped with a ``TextVectorization`` layer that holds the same vocabulary
 and cuts/pads exactly as the training arrays were cut and padded: the
 first ``sequence_length`` tokens are kept (``truncating="post"``) and
-padding id 0 follows them (``padding="post"``). The result takes a batch of
+padding id 0 follows them (``padding="post"``), or, for a model trained
+the way Keras's ``pad_sequences`` pads (chapter 7's seed model), the last
+tokens are kept and the padding goes before them. The result takes a batch of
 review strings (``keras.Input(shape=(), dtype="string")``) and returns
 P(positive). It is saved as ``artifacts/<chapter>_<name>.keras`` and loads
 with plain ``keras.saving.load_model``: no custom objects are needed.
@@ -38,7 +40,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
 def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_model,
-                     name: str = "end_to_end"):
+                     name: str = "end_to_end", padding: str = "post", truncating: str = "post"):
     """Wrap a trained token-id model with a string-input ``TextVectorization``.
 
     Parameters
@@ -50,12 +52,18 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
         Tokens per review during training (``EncodedImdb.params["sequence_length"]``).
         Longer texts keep their first ``sequence_length`` tokens; shorter ones
         are padded with id 0 at the end, as ``load_imdb_sequences`` does by
-        default (``padding="post"``, ``truncating="post"``).
+        default (``padding="post"``, ``truncating="post"``; see below).
     trained_model : keras.Model
         A model from ``(batch, sequence_length)`` int token ids to
         ``(batch, 1)`` probabilities.
     name : str
         The name of the returned model.
+    padding, truncating : {"post", "pre"}
+        How the training arrays were padded and cut
+        (``EncodedImdb.params``). Two pairs are supported: ``"post"``,
+        ``"post"`` (the book's default: first tokens, padding after) and
+        ``"pre"``, ``"pre"`` (Keras's ``pad_sequences`` default, chapter 7's
+        seed model: last tokens, padding before).
 
     Returns
     -------
@@ -67,8 +75,9 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
     Raises
     ------
     ValueError
-        If ``sequence_length`` is not a positive integer or the vocabulary
-        does not start with ``''`` and ``'[UNK]'`` (the id layout of training).
+        If ``sequence_length`` is not a positive integer, the vocabulary
+        does not start with ``''`` and ``'[UNK]'`` (the id layout of
+        training), or ``padding``/``truncating`` is an unsupported pair.
     """
     import keras
 
@@ -81,8 +90,12 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
             "('' for padding, '[UNK]' for unknown words) first, as EncodedImdb.vocabulary is; "
             f"it starts with {words[:2]!r}"
         )
+    if (padding, truncating) not in (("post", "post"), ("pre", "pre")):
+        raise ValueError("padding and truncating must be both 'post' (keep the first tokens) or both "
+                         f"'pre' (keep the last tokens, as pad_sequences does); got {padding!r}, {truncating!r}")
+    keep_last = padding == "pre"
     vectorizer = text_vectorizer(words, output_mode="int",
-                                 output_sequence_length=int(sequence_length),
+                                 output_sequence_length=None if keep_last else int(sequence_length),
                                  name="text_vectorization")
     # An uncompiled copy with the trained weights: the saved file then carries
     # no optimizer state (3x the size, and a warning on loading) and later
@@ -90,8 +103,26 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
     inner = trained_model.__class__.from_config(trained_model.get_config())
     inner.set_weights(trained_model.get_weights())
     review = keras.Input(shape=(), dtype="string", name="review")
-    probability = inner(vectorizer(review))
+    ids = vectorizer(review)
+    if keep_last:
+        ids = _last_tokens_pre_padded(keras, ids, int(sequence_length))
+    probability = inner(ids)
     return keras.Model(review, probability, name=name)
+
+
+def _last_tokens_pre_padded(keras, ids, length: int):
+    """Keep the last ``length`` ids of each post-padded row, padding before them.
+
+    Built from ``keras.ops`` only, so the saved model loads without custom
+    objects. ``length`` zeros are put in front of each row; a row with
+    ``n`` real ids then has its last ``length`` ids, pre-padded, at
+    positions ``n .. n + length - 1``.
+    """
+    ops = keras.ops
+    padded = ops.pad(ids, [[0, 0], [length, 0]])
+    real = ops.sum(ops.cast(ops.not_equal(ids, 0), "int32"), axis=1, keepdims=True)
+    positions = ops.cumsum(ops.ones_like(padded[:, :length]), axis=1) - 1
+    return ops.take_along_axis(padded, real + positions, axis=1)
 
 
 def repository_root() -> Path:
@@ -209,16 +240,17 @@ def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray
 
     Each text is cleaned with :func:`helpers.data.clean_review` (``<br />``
     becomes a space), then the model's own ``TextVectorization`` lower-cases
-    it, strips punctuation, keeps its first ``sequence_length`` tokens and
-    pads it. Two edge cases are defined by that:
+    it, strips punctuation, keeps its first ``sequence_length`` tokens (the
+    last ones for a model exported with ``truncating="pre"``) and pads it.
+    Two edge cases are defined by that:
 
     * an empty (or all-punctuation) string becomes an all-padding sequence;
       its answer is the model's score for an all-padding input (for a
       masked recurrent model: the output layer applied to the initial
       state) — a finite probability carrying no information about the text;
     * a very long review (say 100,000 words) is cut to its first
-      ``sequence_length`` tokens, exactly as during training: words after
-      that never change the answer.
+      ``sequence_length`` tokens (last, with ``truncating="pre"``), exactly
+      as during training: words outside them never change the answer.
 
     Parameters
     ----------

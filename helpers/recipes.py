@@ -64,7 +64,14 @@ class Recipe:
     max_tokens : int
         Vocabulary size (built on the training split only).
     sequence_length : int
-        Tokens kept per review (the first ones).
+        Tokens kept per review.
+    padding, truncating : {"post", "pre"}
+        Where the padding goes and which tokens a longer review keeps, as in
+        :func:`helpers.data.pad_token_ids`: ``"post"``, ``"post"`` (the
+        book's default) keeps the first tokens with padding after them;
+        ``"pre"``, ``"pre"`` (Keras's ``pad_sequences`` default, which the
+        seed project used) keeps the last tokens with padding before them.
+        Length bucketing needs ``padding="post"``.
     ngrams : int
         ``"bow"`` only: 1 for words, 2 for words and word pairs.
     embedding_dim, units : int
@@ -101,6 +108,8 @@ class Recipe:
     bidirectional: bool = False
     max_tokens: int = 20_000
     sequence_length: int = 500
+    padding: str = "post"
+    truncating: str = "post"
     ngrams: int = 1
     embedding_dim: int = 128
     units: int = 64
@@ -114,6 +123,14 @@ class Recipe:
     batch_size: int = 128
     epochs: int = 3
     patience: Optional[int] = 1
+
+    def __post_init__(self):
+        for name in ("padding", "truncating"):
+            if getattr(self, name) not in ("pre", "post"):
+                raise ValueError(f"{name} must be 'pre' or 'post', got {getattr(self, name)!r}")
+        if self.bucketed and self.padding != "post":
+            raise ValueError("length bucketing cuts each batch after its longest review, so it needs "
+                             "padding='post'; use bucketed=False with padding='pre'")
 
     def replace(self, **changes) -> "Recipe":
         """Return a copy with some fields changed (for ablations)."""
@@ -137,7 +154,8 @@ RECIPES = {
     "lstm": Recipe("lstm", "LSTM", 5, "lstm", **_GATED),
     "gru": Recipe("gru", "GRU", 6, "gru", **_GATED),
     "bilstm_seed": Recipe("bilstm_seed", "Bi-LSTM (seed)", 7, "lstm", bidirectional=True,
-                          max_tokens=10_000, sequence_length=200, mask_zero=False, bucketed=False,
+                          max_tokens=10_000, sequence_length=200, padding="pre", truncating="pre",
+                          mask_zero=False, bucketed=False,
                           pooling=("last",), dropout=0.5, batch_size=128, epochs=2, patience=None),
     "bilstm_improved": Recipe("bilstm_improved", "Bi-LSTM (improved)", 7, "lstm", bidirectional=True,
                               **_GATED),
@@ -162,7 +180,7 @@ def get_recipe(name_or_recipe) -> Recipe:
 def build_imdb_classifier(recipe, steps_per_epoch: int = 1):
     """Build and compile the Keras model of a recipe.
 
-    A sequence recipe reads post-padded token ids ``(batch, time)``::
+    A sequence recipe reads token ids ``(batch, time)`` (padded with 0)::
 
         Embedding (masked) -> SpatialDropout1D -> [Bi]LSTM/GRU/SimpleRNN
           -> concat(mean over real steps, max over real steps, last state)
@@ -257,7 +275,8 @@ def _sequence_graph(keras, recipe: Recipe):
 class RecipeData:
     """A recipe's inputs: training, validation and test arrays and the vocabulary.
 
-    For a sequence recipe ``x_*`` are post-padded ``int32`` id matrices;
+    For a sequence recipe ``x_*`` are ``int32`` id matrices padded as the
+    recipe says;
     for a ``"bow"`` recipe they are sparse multi-hot tensors.
     """
 
@@ -283,7 +302,7 @@ def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
         from helpers.data import load_imdb_sequences
 
         d = load_imdb_sequences(max_tokens=recipe.max_tokens, sequence_length=recipe.sequence_length,
-                                mode=mode)
+                                padding=recipe.padding, truncating=recipe.truncating, mode=mode)
         return RecipeData(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test, d.vocabulary)
     import tensorflow as tf
     import keras
@@ -351,8 +370,10 @@ class RecipeRun:
         Seed of the weights and the batch order.
     val_accuracy : float
         Validation accuracy at the epoch validation chose.
-    test_accuracy : float
-        Test accuracy of those weights, evaluated once after training.
+    test_accuracy : float or None
+        Test accuracy of those weights, evaluated once after training
+        (``None`` for a run made with ``evaluate_test=False``, such as an
+        ablation step that is not a final model).
     seconds_per_epoch : float
         Mean wall time of a training epoch (with its validation pass).
     train_seconds : float
@@ -375,7 +396,7 @@ class RecipeRun:
     label: str
     seed: int
     val_accuracy: float
-    test_accuracy: float
+    test_accuracy: Optional[float]
     seconds_per_epoch: float
     train_seconds: float
     epochs_run: int
@@ -397,11 +418,15 @@ def records_folder(mode: Optional[str] = None) -> Path:
     return folder / "records"
 
 
-def record_paths(recipe, seed: int, mode: Optional[str] = None) -> tuple:
-    """The ``(model, figures)`` paths of a recipe's record for one seed."""
+def record_paths(recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None) -> tuple:
+    """The ``(model, figures)`` paths of a recipe's record for one seed.
+
+    ``folder`` defaults to :func:`records_folder`; a benchmark passes a
+    scratch folder so that its runs never replace the records chapters load.
+    """
     recipe = get_recipe(recipe)
     stem = f"{recipe.name}-seed{int(seed)}-{recipe_fingerprint(recipe, seed, mode)}"
-    folder = records_folder(mode)
+    folder = Path(folder) if folder is not None else records_folder(mode)
     return folder / f"{stem}.keras", folder / f"{stem}.json"
 
 
@@ -417,15 +442,16 @@ def _atomic_write(path: Path, write) -> None:
             os.unlink(temporary)
 
 
-def load_recorded_run(recipe, seed: int, mode: Optional[str] = None):
+def load_recorded_run(recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None):
     """Return ``(model, RecipeRun)`` from the record of this code, or ``None``.
 
-    ``None`` means there is no record with the current fingerprint, or it
-    cannot be read (a damaged record is ignored, never trusted).
+    ``None`` means there is no record with the current fingerprint in
+    ``folder`` (see :func:`record_paths`), or it cannot be read (a damaged
+    record is ignored, never trusted).
     """
     import keras
 
-    model_path, figures_path = record_paths(recipe, seed, mode)
+    model_path, figures_path = record_paths(recipe, seed, mode, folder)
     if not (model_path.is_file() and figures_path.is_file()):
         return None
     try:
@@ -438,7 +464,7 @@ def load_recorded_run(recipe, seed: int, mode: Optional[str] = None):
 
 
 def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optional[str] = None,
-               reuse: bool = True):
+               reuse: bool = True, folder: Optional[Path] = None, evaluate_test: bool = True):
     """Train ``recipe`` with ``seed`` (or load its record), test once, record it.
 
     Training follows the recipe: validation accuracy picks the epoch
@@ -458,6 +484,14 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
         By default ``BOOK_MODE``; quick mode caps the epochs.
     reuse : bool
         Load the record of the same fingerprint when there is one.
+    folder : pathlib.Path, optional
+        Where records are read and written; by default
+        :func:`records_folder`.
+    evaluate_test : bool
+        Evaluate the test set after training. ``False`` for a variant that
+        only validation judges (an ablation step): its test accuracy is
+        never computed, so it cannot leak into a choice, and the run is
+        recorded under its own fingerprint.
 
     Returns
     -------
@@ -470,38 +504,53 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
 
     recipe = get_recipe(recipe)
     settings = mode_settings(mode)
-    if reuse:
-        found = load_recorded_run(recipe, seed, settings.mode)
-        if found is not None:
-            print(f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
-                  f"(validation {found[1].val_accuracy:.4f})")
-            return found
+    found = load_recorded_run(recipe, seed, settings.mode, folder) if reuse else None
+    if found is not None:
+        model, run = found
+        print(f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
+              f"(validation {run.val_accuracy:.4f})")
+        if evaluate_test and run.test_accuracy is None:   # recorded as a variant, now final: test it once
+            data = data if data is not None else load_recipe_data(recipe, settings.mode)
+            run.test_accuracy = _test_accuracy(recipe, model, data)
+            _write_record(recipe, model, run, folder, write_model=False)
+        return model, run
     data = data if data is not None else load_recipe_data(recipe, settings.mode)
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
     validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=512)
+    keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
     keras.utils.set_random_seed(seed)
     model = build_imdb_classifier(recipe, steps_per_epoch=len(train))
     print(f"{recipe.label}, seed {seed}:")
     fit = train_model(model, train, validation, epochs=settings.epochs(recipe.epochs), patience=recipe.patience)
-    test = recipe_batches(recipe, data.x_test, data.y_test, shuffle=False, batch_size=512)
-    test_accuracy = float(model.evaluate(test, verbose=0)[1])
+    test_accuracy = _test_accuracy(recipe, model, data) if evaluate_test else None
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     run = RecipeRun(recipe.name, recipe.label, int(seed), fit.best(), test_accuracy, fit.seconds_per_epoch,
                     fit.seconds, fit.epochs_run, fit.best_epoch, int(model.count_params()), history,
                     recipe_fingerprint(recipe, seed, settings.mode), settings.mode, False)
-    model_path, figures_path = record_paths(recipe, seed, settings.mode)
-    _atomic_write(model_path, model.save)
-    figures = {k: v for k, v in dataclasses.asdict(run).items() if k != "loaded"}
-    _atomic_write(figures_path, lambda p: Path(p).write_text(json.dumps(figures, indent=1), encoding="utf-8"))
+    _write_record(recipe, model, run, folder)
     return model, run
+
+
+def _test_accuracy(recipe: Recipe, model, data: RecipeData) -> float:
+    test = recipe_batches(recipe, data.x_test, data.y_test, shuffle=False, batch_size=512)
+    return float(model.evaluate(test, verbose=0)[1])
+
+
+def _write_record(recipe: Recipe, model, run: RecipeRun, folder: Optional[Path],
+                  write_model: bool = True) -> None:
+    model_path, figures_path = record_paths(recipe, run.seed, run.mode, folder)
+    figures = {k: v for k, v in dataclasses.asdict(run).items() if k != "loaded"}
+    if write_model:
+        _atomic_write(model_path, model.save)
+    _atomic_write(figures_path, lambda p: Path(p).write_text(json.dumps(figures, indent=1), encoding="utf-8"))
 
 
 def recipe_inputs(recipe, vocabulary, texts):
     """Encode raw review texts the way ``recipe``'s model reads them.
 
     Texts are cleaned like the training reviews
-    (:func:`helpers.data.clean_review`). A sequence recipe gets post-padded
-    ids cut to ``sequence_length``; a ``"bow"`` recipe gets a sparse
+    (:func:`helpers.data.clean_review`). A sequence recipe gets ids cut to
+    ``sequence_length`` and padded as the recipe says; a ``"bow"`` recipe gets a sparse
     multi-hot matrix. An empty text becomes an all-padding row (its
     pooled features are zeros) or an empty bag.
 
@@ -534,7 +583,7 @@ def recipe_inputs(recipe, vocabulary, texts):
     if bad:
         raise ValueError(f"every review must be a str; got {', '.join(sorted(set(bad)))}")
     if recipe.cell != "bow":
-        return encode_texts(texts, vocabulary, recipe.sequence_length)
+        return encode_texts(texts, vocabulary, recipe.sequence_length, recipe.padding, recipe.truncating)
     import tensorflow as tf
 
     layer = text_vectorizer(vocabulary, output_mode="multi_hot", ngrams=recipe.ngrams, sparse=True)

@@ -184,3 +184,26 @@ def test_a_non_finite_score_raises_instead_of_passing_nan_on():
     assert np.isfinite(predict_sentiment(model, ["good film"])).all()
     with pytest.raises(ValueError, match="non-finite score for texts \\[1\\]"):
         predict_sentiment(model, ["good film", ""])
+
+
+def test_pre_padded_export_keeps_the_last_tokens_like_pad_sequences(tmp_path):
+    """The seed model's layout (chapter 7): last tokens kept, padding before them."""
+    keras.utils.set_random_seed(2)
+    trained = build_sequence_classifier("lstm", vocab_size=len(VOCABULARY), embedding_dim=4,
+                                        units=3, name="tiny_pre")
+    exported = end_to_end_model(VOCABULARY, LENGTH, trained, padding="pre", truncating="pre")
+    texts = TEXTS + ["a " * 30 + "good film", "Good film!", "zzz"]
+    ids = encode_texts(texts, VOCABULARY, LENGTH, "pre", "pre")
+    assert ids[3].tolist() == [3] * (LENGTH - 2) + [6, 4] and ids[4].tolist() == [0] * (LENGTH - 2) + [6, 4]
+    expected = trained.predict(ids, verbose=0).ravel()
+    np.testing.assert_allclose(predict_sentiment(exported, texts), expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(predict_sentiment(exported, texts[3:4]), expected[3:4], rtol=0, atol=1e-6)
+    path = save_end_to_end(exported, 7, "tiny_pre", folder=tmp_path)
+    np.testing.assert_allclose(predict_sentiment(path, texts), expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("padding, truncating", [("pre", "post"), ("post", "pre"), ("left", "left")])
+def test_unsupported_padding_pairs_are_refused(padding, truncating):
+    trained = build_sequence_classifier("lstm", vocab_size=len(VOCABULARY), embedding_dim=4, units=3)
+    with pytest.raises(ValueError, match="both 'post'"):
+        end_to_end_model(VOCABULARY, LENGTH, trained, padding=padding, truncating=truncating)

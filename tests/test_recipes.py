@@ -87,13 +87,13 @@ def test_unbucketed_batches_have_the_recipe_batch_size():
     assert tuple(x.shape) == (8, 12) and y.dtype.name == "float32"
 
 
-def test_run_recipe_records_then_loads_the_same_model(tmp_path, monkeypatch):
-    monkeypatch.setattr(recipes, "records_folder", lambda mode=None: tmp_path)
+def test_run_recipe_records_then_loads_the_same_model(tmp_path):
     data = tiny_data()
-    model, run = run_recipe(TINY, seed=3, data=data, mode="quick")
+    model, run = run_recipe(TINY, seed=3, data=data, mode="quick", folder=tmp_path)
     assert not run.loaded and 1 <= run.best_epoch <= run.epochs_run <= 2
     assert 0 <= run.test_accuracy <= 1 and run.parameters == model.count_params()
-    again, recorded = run_recipe(TINY, seed=3, data=data, mode="quick")
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".keras"]
+    again, recorded = run_recipe(TINY, seed=3, data=data, mode="quick", folder=tmp_path)
     assert recorded.loaded and recorded.val_accuracy == run.val_accuracy
     assert recorded.test_accuracy == run.test_accuracy and recorded.fingerprint == run.fingerprint
     np.testing.assert_allclose(again.predict(data.x_test, verbose=0), model.predict(data.x_test, verbose=0),
@@ -118,6 +118,24 @@ def test_recipe_inputs_encode_text_like_training():
     assert not x[1].any()
 
 
+def test_the_seed_recipe_pads_and_cuts_like_pad_sequences():
+    seed = RECIPES["bilstm_seed"]
+    assert (seed.padding, seed.truncating, seed.bucketed) == ("pre", "pre", False)
+    vocabulary = ["", "[UNK]", "good", "film", "not"]
+    x = recipe_inputs(seed.replace(sequence_length=4), vocabulary, ["good film", "not good not good film"])
+    assert x.tolist() == [[0, 0, 2, 3], [2, 4, 2, 3]]
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(padding="left"), "padding must be"),
+    (dict(truncating="middle"), "truncating must be"),
+    (dict(padding="pre", bucketed=True), "needs padding='post'"),
+])
+def test_bad_padding_is_refused_when_the_recipe_is_made(change, message):
+    with pytest.raises(ValueError, match=message):
+        TINY.replace(**change)
+
+
 def test_recipe_inputs_for_bag_of_words_are_multi_hot():
     recipe = RECIPES["bow_bigram"]
     x = recipe_inputs(recipe, ["[UNK]", "good", "not", "not good"], ["not good", ""])
@@ -139,3 +157,14 @@ def test_predict_reviews_returns_one_probability_per_review():
     p = predict_reviews(TINY, model, ["", "[UNK]", "good"], ["good", "", "x " * 500])
     assert p.shape == (3,) and np.isfinite(p).all()
     assert predict_reviews(TINY, model, ["", "[UNK]"], []).shape == (0,)
+
+
+def test_a_variant_run_without_test_is_tested_once_when_it_becomes_final(tmp_path):
+    data = tiny_data(seed=5)
+    _, variant = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False)
+    assert variant.test_accuracy is None and not variant.loaded
+    model, final = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path)
+    assert final.loaded and final.val_accuracy == variant.val_accuracy
+    assert final.test_accuracy == pytest.approx(model.evaluate(data.x_test, data.y_test, verbose=0)[1], abs=1e-6)
+    _, again = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False)
+    assert again.loaded and again.test_accuracy == final.test_accuracy
