@@ -8,8 +8,9 @@ pieces it needs, and nothing chapter-specific, live here:
 * :func:`summarise_runs` turns the runs of one recipe over several seeds
   into one table row (mean ± std of test accuracy, timings, which runs were
   loaded from records, the seed chosen on *validation*);
-* :func:`timed_predictions` scores a test set in the recipe's own batches,
+* :func:`timed_predictions` scores reviews in the recipe's own batches,
   returns the scores in the original order and measures reviews per second;
+  :func:`take_rows` picks the reviews (a sample of the test set) it scores;
 * :func:`word_counts`, :func:`accuracy_by_length`,
   :func:`confident_disagreements` and :func:`minimal_pair_counts` say where
   two models differ;
@@ -182,23 +183,44 @@ def _rows(x) -> int:
     return int(shape[0])
 
 
-def _first_rows(x, rows: int):
+def take_rows(x, rows):
+    """Return the rows ``rows`` of an encoded batch, in that order.
+
+    Parameters
+    ----------
+    x : numpy.ndarray or tf.SparseTensor
+        Encoded reviews (token ids, or a sparse bag of words).
+    rows : array_like of int
+        Distinct row indices.
+
+    Returns
+    -------
+    numpy.ndarray or tf.SparseTensor
+        The same kind of batch as ``x``, with ``len(rows)`` rows.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
     if hasattr(x, "indices") and hasattr(x, "dense_shape"):  # a tf.SparseTensor (bag of words)
         import tensorflow as tf
 
-        return tf.sparse.slice(x, [0, 0], [rows, int(x.shape[1])])
-    return np.asarray(x)[:rows]
+        indices = x.indices.numpy()
+        keep = np.isin(indices[:, 0], rows)
+        new_row = np.full(_rows(x), -1, dtype=np.int64)
+        new_row[rows] = np.arange(len(rows))
+        kept = indices[keep]
+        kept[:, 0] = new_row[kept[:, 0]]
+        return tf.sparse.reorder(tf.SparseTensor(kept, x.values.numpy()[keep], [len(rows), int(x.shape[1])]))
+    return np.asarray(x)[rows]
 
 
-def timed_predictions(recipe, model, x, batch_size: int = 512) -> tuple:
+def timed_predictions(recipe, model, x, batch_size: Optional[int] = None) -> tuple:
     """Score inputs in the recipe's own batches; return scores and reviews per second.
 
-    Bucketed sequence recipes read length-bucketed batches, as in
-    training; the reviews are sorted by length first and the scores are put
-    back in the order of ``x``. A few batches are scored first, so that the
-    prediction function is built for every batch shape; the timed pass then
-    scores every review once (text preprocessing is not included: ``x`` is
-    already encoded).
+    The scores come from :func:`helpers.recipes.predict_probabilities`
+    (length-bucketed batches for bucketed recipes, as in training, with the
+    scores put back in the order of ``x``). A few batches are scored first,
+    so that the prediction function is built for every batch shape; the
+    timed pass then scores every review once (text preprocessing is not
+    included: ``x`` is already encoded).
 
     Parameters
     ----------
@@ -208,8 +230,9 @@ def timed_predictions(recipe, model, x, batch_size: int = 512) -> tuple:
         The trained model.
     x : numpy.ndarray or tf.SparseTensor
         Encoded reviews as in ``RecipeData.x_test``.
-    batch_size : int
-        Reviews per batch.
+    batch_size : int, optional
+        Reviews per batch; by default
+        :data:`helpers.recipes.EVALUATION_BATCH_SIZE`.
 
     Returns
     -------
@@ -224,35 +247,21 @@ def timed_predictions(recipe, model, x, batch_size: int = 512) -> tuple:
         If ``x`` is not a non-empty 2-D batch or ``batch_size`` is not a
         positive integer.
     """
-    from helpers.recipes import get_recipe, recipe_batches
+    from helpers.recipes import EVALUATION_BATCH_SIZE, get_recipe, predict_probabilities
 
     recipe = get_recipe(recipe)
+    batch_size = EVALUATION_BATCH_SIZE if batch_size is None else batch_size
     n = _rows(x)
     if n == 0:
         raise ValueError("x holds no reviews; pass at least one encoded review")
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    order = None
-    if recipe.cell != "bow" and recipe.bucketed:
-        from helpers.bucketing import sequence_lengths
-
-        order = np.argsort(sequence_lengths(x), kind="stable")
-        x = np.asarray(x)[order]  # already sorted: the bucketed batches keep this order
-    labels = np.zeros(n, np.float32)
     # Warm-up on two full batches and a one-review batch: the prediction function
     # is traced for every batch shape it will meet, so the timed pass never traces.
-    warm = min(n, 2 * int(batch_size) + 1)
-    model.predict(recipe_batches(recipe, _first_rows(x, warm), labels[:warm], shuffle=False,
-                                 batch_size=batch_size), verbose=0)
-    batches = recipe_batches(recipe, x, labels, shuffle=False, batch_size=batch_size)
+    predict_probabilities(recipe, model, take_rows(x, np.arange(min(n, 2 * int(batch_size) + 1))), batch_size)
     started = time.perf_counter()
-    scores = np.asarray(model.predict(batches, verbose=0), dtype=np.float32).reshape(n)
-    seconds = time.perf_counter() - started
-    if order is not None:
-        unsorted = np.empty_like(scores)
-        unsorted[order] = scores
-        scores = unsorted
-    return scores, float(n / seconds)
+    scores = predict_probabilities(recipe, model, x, batch_size)
+    return scores, float(n / (time.perf_counter() - started))
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:

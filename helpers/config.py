@@ -86,7 +86,7 @@ LONG_RANGE_TASK_SIZES = {
 
 _SETTINGS = {
     "full": ModeSettings("full", None, None, 0.2, None),
-    "quick": ModeSettings("quick", 1500, 1000, 0.2, 2),
+    "quick": ModeSettings("quick", 1000, 500, 0.2, 1),
 }
 
 

@@ -42,6 +42,10 @@ POOLINGS = ("mean", "max", "last")
 _HELPERS = Path(__file__).resolve().parent
 #: Helper modules whose source enters every fingerprint: they decide the result.
 FINGERPRINTED_MODULES = ("recipes.py", "data.py", "bucketing.py", "training.py", "config.py")
+#: Reviews per batch when a model only predicts (validation, test, throughput). Memory, not
+#: speed, sets it: a Bi-LSTM scoring 512 reviews of 1,000 tokens at once holds about 1.5 GB of
+#: intermediate states, 256 reviews half that.
+EVALUATION_BATCH_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -374,6 +378,10 @@ class RecipeRun:
         Test accuracy of those weights, evaluated once after training
         (``None`` for a run made with ``evaluate_test=False``, such as an
         ablation step that is not a final model).
+    test_probabilities : list of float or None
+        P(positive) of every test review from that one evaluation, in the
+        order of ``RecipeData.x_test`` (``None`` with ``test_accuracy``), so
+        that a later chapter reads them instead of scoring the test set again.
     seconds_per_epoch : float
         Mean wall time of a training epoch (with its validation pass).
     train_seconds : float
@@ -406,6 +414,7 @@ class RecipeRun:
     fingerprint: str = ""
     mode: str = "full"
     loaded: bool = False
+    test_probabilities: Optional[list] = field(default=None, repr=False)
 
 
 def records_folder(mode: Optional[str] = None) -> Path:
@@ -511,29 +520,66 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
               f"(validation {run.val_accuracy:.4f})")
         if evaluate_test and run.test_accuracy is None:   # recorded as a variant, now final: test it once
             data = data if data is not None else load_recipe_data(recipe, settings.mode)
-            run.test_accuracy = _test_accuracy(recipe, model, data)
+            run.test_accuracy, run.test_probabilities = _score_test(recipe, model, data)
             _write_record(recipe, model, run, folder, write_model=False)
         return model, run
     data = data if data is not None else load_recipe_data(recipe, settings.mode)
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
-    validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=512)
+    validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=EVALUATION_BATCH_SIZE)
     keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
     keras.utils.set_random_seed(seed)
     model = build_imdb_classifier(recipe, steps_per_epoch=len(train))
     print(f"{recipe.label}, seed {seed}:")
     fit = train_model(model, train, validation, epochs=settings.epochs(recipe.epochs), patience=recipe.patience)
-    test_accuracy = _test_accuracy(recipe, model, data) if evaluate_test else None
+    test_accuracy, test_probabilities = _score_test(recipe, model, data) if evaluate_test else (None, None)
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     run = RecipeRun(recipe.name, recipe.label, int(seed), fit.best(), test_accuracy, fit.seconds_per_epoch,
                     fit.seconds, fit.epochs_run, fit.best_epoch, int(model.count_params()), history,
-                    recipe_fingerprint(recipe, seed, settings.mode), settings.mode, False)
+                    recipe_fingerprint(recipe, seed, settings.mode), settings.mode, False, test_probabilities)
     _write_record(recipe, model, run, folder)
     return model, run
 
 
-def _test_accuracy(recipe: Recipe, model, data: RecipeData) -> float:
-    test = recipe_batches(recipe, data.x_test, data.y_test, shuffle=False, batch_size=512)
-    return float(model.evaluate(test, verbose=0)[1])
+def _score_test(recipe: Recipe, model, data: RecipeData) -> tuple:
+    probabilities = predict_probabilities(recipe, model, data.x_test)
+    accuracy = float(np.mean((probabilities > 0.5) == (np.asarray(data.y_test) == 1)))
+    return accuracy, [float(p) for p in probabilities]
+
+
+def predict_probabilities(recipe, model, x, batch_size: int = EVALUATION_BATCH_SIZE) -> np.ndarray:
+    """Return P(positive) of every row of ``x``, in the order of ``x``.
+
+    The model reads the recipe's own batches (:func:`recipe_batches`):
+    length-bucketed for a bucketed recipe, whose batches come sorted by
+    length; the scores are put back in the order of ``x``.
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe the model was trained with.
+    model : keras.Model
+        The trained model.
+    x : numpy.ndarray or tf.SparseTensor
+        Encoded reviews, as in :class:`RecipeData`.
+    batch_size : int
+        Reviews per batch.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` of shape ``(len(x),)``.
+    """
+    recipe = get_recipe(recipe)
+    n = int(x.shape[0])
+    batches = recipe_batches(recipe, x, np.zeros(n, np.float32), shuffle=False, batch_size=batch_size)
+    scores = np.asarray(model.predict(batches, verbose=0), dtype=np.float32).reshape(n)
+    if recipe.cell != "bow" and recipe.bucketed:       # the batches were sorted by length
+        from helpers.bucketing import sequence_lengths
+
+        in_order = np.empty_like(scores)
+        in_order[np.argsort(sequence_lengths(x), kind="stable")] = scores
+        scores = in_order
+    return scores
 
 
 def _write_record(recipe: Recipe, model, run: RecipeRun, folder: Optional[Path],

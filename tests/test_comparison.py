@@ -6,7 +6,7 @@ import pytest
 
 from helpers.comparison import (ModelSummary, accuracy_by_length, confident_disagreements,
                                 load_shared_data, markdown_table, minimal_pair_counts,
-                                summarise_runs, timed_predictions, word_counts)
+                                summarise_runs, take_rows, timed_predictions, word_counts)
 from helpers.recipes import Recipe, RecipeRun, build_imdb_classifier
 
 
@@ -109,6 +109,17 @@ def test_timed_predictions_rejects_bad_inputs():
         timed_predictions(TINY_SEQUENCE, model, np.zeros((0, 12), np.int32))
     with pytest.raises(ValueError, match="batch_size"):
         timed_predictions(TINY_SEQUENCE, model, _token_ids(), batch_size=0)
+
+
+def test_take_rows_picks_rows_of_dense_and_sparse_batches_in_order():
+    import tensorflow as tf
+
+    dense = (np.random.default_rng(2).random((7, 5)) > 0.6).astype(np.float32)
+    rows = [5, 0, 3]
+    np.testing.assert_array_equal(take_rows(dense, rows), dense[rows])
+    picked = take_rows(tf.sparse.from_dense(dense), rows)
+    assert tuple(picked.shape) == (3, 5)
+    np.testing.assert_array_equal(tf.sparse.to_dense(picked).numpy(), dense[rows])
 
 
 # Where models differ --------------------------------------------------------- #

@@ -231,7 +231,7 @@ def test_real_dataset():
     assert len(train) == 25_000 and int(train.labels.sum()) == 12_500
     assert set(np.unique(train.ratings).tolist()) == {1, 2, 3, 4, 7, 8, 9, 10}
     quick = data.load_imdb_splits("quick")
-    assert quick.sizes() == {"train": 2400, "validation": 600, "test": 2000}
+    assert quick.sizes() == {"train": 1600, "validation": 400, "test": 1000}
     full = data.load_imdb_splits("full")
     assert full.sizes() == {"train": 20_000, "validation": 5_000, "test": 25_000}
     as_keys = lambda split: set(zip(split.labels.tolist(), split.ids.tolist()))  # noqa: E731

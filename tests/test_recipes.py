@@ -98,6 +98,12 @@ def test_run_recipe_records_then_loads_the_same_model(tmp_path):
     assert recorded.test_accuracy == run.test_accuracy and recorded.fingerprint == run.fingerprint
     np.testing.assert_allclose(again.predict(data.x_test, verbose=0), model.predict(data.x_test, verbose=0),
                                atol=1e-6)
+    # the recorded test probabilities are the model's, in the order of x_test, and give its accuracy
+    assert recorded.test_probabilities == run.test_probabilities and len(run.test_probabilities) == 16
+    direct = model.predict(data.x_test, verbose=0).ravel()   # one padded batch, original order
+    np.testing.assert_allclose(run.test_probabilities, direct, atol=1e-5)
+    assert run.test_accuracy == pytest.approx(np.mean((direct > 0.5) == (data.y_test == 1)))
+    assert "test_probabilities" not in repr(run)   # 25,000 numbers stay out of printed runs
 
 
 def test_a_damaged_record_is_retrained_not_trusted(tmp_path, monkeypatch):
@@ -166,5 +172,6 @@ def test_a_variant_run_without_test_is_tested_once_when_it_becomes_final(tmp_pat
     model, final = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path)
     assert final.loaded and final.val_accuracy == variant.val_accuracy
     assert final.test_accuracy == pytest.approx(model.evaluate(data.x_test, data.y_test, verbose=0)[1], abs=1e-6)
+    assert variant.test_probabilities is None and len(final.test_probabilities) == len(data.y_test)
     _, again = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False)
     assert again.loaded and again.test_accuracy == final.test_accuracy
