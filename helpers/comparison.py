@@ -224,15 +224,8 @@ def timed_predictions(recipe, model, x, batch_size: Optional[int] = None) -> tup
 
     Parameters
     ----------
-    recipe : Recipe or str
-        The recipe the model was trained with.
-    model : keras.Model
-        The trained model.
-    x : numpy.ndarray or tf.SparseTensor
-        Encoded reviews as in ``RecipeData.x_test``.
-    batch_size : int, optional
-        Reviews per batch; by default
-        :data:`helpers.recipes.EVALUATION_BATCH_SIZE`.
+    recipe, model, x, batch_size
+        As in :func:`helpers.recipes.predict_probabilities`.
 
     Returns
     -------

@@ -42,8 +42,11 @@ REVIEWS_PER_LABEL = 12_500
 SPLITS = ("train", "test")
 #: Folder names in label order: index 0 is negative, 1 is positive.
 LABELS = ("neg", "pos")
-#: Bump when the layout of anything written to the cache changes.
-CACHE_VERSION = 1
+#: Bump when the layout of anything written to the cache, or the split it holds, changes.
+CACHE_VERSION = 2
+#: Reviews of one movie have consecutive ids within a label, so the validation set takes whole
+#: blocks of this many consecutive ids (a movie has at most 30 reviews; see chapter 1).
+MOVIE_BLOCK_IDS = 100
 
 _REVIEW_FILE = re.compile(r"^(\d+)_(\d+)\.txt$")
 _LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
@@ -331,6 +334,15 @@ class ReviewSplit:
             self.ids[indices],
         )
 
+    def concat(self, other: "ReviewSplit") -> "ReviewSplit":
+        """Return these reviews followed by ``other``'s."""
+        return ReviewSplit(
+            tuple(self.texts) + tuple(other.texts),
+            np.concatenate([self.labels, other.labels]),
+            np.concatenate([self.ratings, other.ratings]),
+            np.concatenate([self.ids, other.ids]),
+        )
+
 
 def load_imdb_text(split: str, root: Optional[Path] = None) -> ReviewSplit:
     """Load one official split (``"train"`` or ``"test"``), all 25,000 reviews.
@@ -419,12 +431,23 @@ def stratified_subset(split: ReviewSplit, per_class: Optional[int], seed: int) -
 
 
 def train_validation_split(
-    split: ReviewSplit, validation_fraction: float, seed: int
+    split: ReviewSplit, validation_fraction: float, seed: int, block_ids: int = MOVIE_BLOCK_IDS
 ) -> tuple:
-    """Carve a stratified validation set out of the training reviews.
+    """Carve a stratified validation set of whole movies out of the training reviews.
 
     The test set is never used for choosing anything: every chapter selects
     epochs and settings on this validation set.
+
+    IMDB holds up to 30 reviews per movie, and the test movies are disjoint
+    from the training movies. Within a label, the reviews of one movie have
+    consecutive ids (chapter 1 measures it), so the split keeps movies
+    together: the ids of each label are cut into blocks of ``block_ids``
+    consecutive ids, the blocks are shuffled with ``seed``, and validation
+    takes whole blocks in that order. Only the last block it takes is cut,
+    at one id, so that the sizes are exact. A random split of single reviews
+    would put reviews of the same movie on both sides, and validation would
+    reward memorising a movie's names and plot, which the test set does not.
+    ``block_ids=1`` gives that random split (every review its own block).
 
     Parameters
     ----------
@@ -434,6 +457,8 @@ def train_validation_split(
         Share of each label that goes to validation, in (0, 1).
     seed : int
         Seed: the same seed gives the same split.
+    block_ids : int
+        Consecutive ids kept on the same side (:data:`MOVIE_BLOCK_IDS`).
 
     Returns
     -------
@@ -444,14 +469,25 @@ def train_validation_split(
     Raises
     ------
     ValueError
-        If ``validation_fraction`` is not strictly between 0 and 1.
+        If ``validation_fraction`` is not strictly between 0 and 1, or
+        ``block_ids`` is not a positive integer.
+
+    Notes
+    -----
+    Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
     """
     if not 0.0 < validation_fraction < 1.0:
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+    if int(block_ids) != block_ids or block_ids < 1:
+        raise ValueError(f"block_ids must be a positive integer, got {block_ids!r}")
     rng = np.random.default_rng(seed)
     train_idx, val_idx = [], []
     for label in (0, 1):
-        members = rng.permutation(np.flatnonzero(split.labels == label))
+        members = np.flatnonzero(split.labels == label)
+        ids = split.ids[members].astype(np.int64)
+        blocks, block_of_member = np.unique(ids // int(block_ids), return_inverse=True)
+        block_rank = rng.permutation(len(blocks))[block_of_member]
+        members = members[np.lexsort((ids, block_rank))]     # shuffled blocks, ids in order within each
         n_val = int(round(validation_fraction * len(members)))
         val_idx.append(members[:n_val])
         train_idx.append(members[n_val:])
@@ -487,7 +523,7 @@ def load_imdb_splits(mode: Optional[str] = None) -> ImdbSplits:
     """Load train, validation and test reviews for the current mode.
 
     Full mode uses all 25,000 training reviews (20 % of them held out for
-    validation) and all 25,000 test reviews; quick mode a fixed, stratified
+    validation, whole movies at a time: :func:`train_validation_split`) and all 25,000 test reviews; quick mode a fixed, stratified
     subset of each (sizes in :mod:`helpers.config`).
 
     Parameters

@@ -513,17 +513,17 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
 
     recipe = get_recipe(recipe)
     settings = mode_settings(mode)
+    given_or_loaded = lambda: data if data is not None else load_recipe_data(recipe, settings.mode)  # noqa: E731
     found = load_recorded_run(recipe, seed, settings.mode, folder) if reuse else None
     if found is not None:
         model, run = found
         print(f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
               f"(validation {run.val_accuracy:.4f})")
         if evaluate_test and run.test_accuracy is None:   # recorded as a variant, now final: test it once
-            data = data if data is not None else load_recipe_data(recipe, settings.mode)
-            run.test_accuracy, run.test_probabilities = _score_test(recipe, model, data)
+            run.test_accuracy, run.test_probabilities = _score_test(recipe, model, given_or_loaded())
             _write_record(recipe, model, run, folder, write_model=False)
         return model, run
-    data = data if data is not None else load_recipe_data(recipe, settings.mode)
+    data = given_or_loaded()
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
     validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=EVALUATION_BATCH_SIZE)
     keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
