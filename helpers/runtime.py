@@ -42,6 +42,10 @@ def import_tensorflow_quietly() -> None:
 def start_chapter(number: int, seed: int = SEED) -> ModeSettings:
     """Prepare a chapter run: quiet TensorFlow, seed everything, start the clock.
 
+    TensorFlow's start-up lines are silenced (:func:`import_tensorflow_quietly`)
+    and its Python logger shows errors only, so that tf.function retracing
+    notices do not land in the stored outputs.
+
     Parameters
     ----------
     number : int
@@ -60,6 +64,9 @@ def start_chapter(number: int, seed: int = SEED) -> ModeSettings:
     import keras
     import tensorflow as tf
 
+    # Keras traces a prediction function per model and batch shape, and TensorFlow counts the traces
+    # of every model in the process together: its "retracing" warnings are noise in stored outputs.
+    tf.get_logger().setLevel("ERROR")
     set_global_seed(seed)
     _started_at = time.perf_counter()
     print(
