@@ -183,16 +183,14 @@ def test_splits_are_stratified_disjoint_and_fixed(tiny):
         data.train_validation_split(train, 1.0, seed=1)
 
 
-def _numbered_reviews(per_label: int) -> data.ReviewSplit:
-    labels = np.repeat(np.array([0, 1], np.int32), per_label)
-    ids = np.tile(np.arange(per_label, dtype=np.int32), 2)
-    texts = tuple(f"{label}-{i}" for label, i in zip(labels, ids))
-    return data.ReviewSplit(texts, labels, np.where(labels == 1, 8, 2).astype(np.int32), ids)
+def _numbered_reviews(make_reviews, per_label: int) -> data.ReviewSplit:
+    labels, ids = np.repeat([0, 1], per_label), np.tile(np.arange(per_label), 2)
+    return make_reviews([f"{label}-{i}" for label, i in zip(labels, ids)], labels, ids)
 
 
 @pytest.mark.parametrize("fraction, cut_blocks", [(0.2, 0), (0.25, 1)])
-def test_validation_takes_whole_blocks_of_consecutive_ids(fraction, cut_blocks):
-    reviews = _numbered_reviews(1000)
+def test_validation_takes_whole_blocks_of_consecutive_ids(make_reviews, fraction, cut_blocks):
+    reviews = _numbered_reviews(make_reviews, 1000)
     train, val = data.train_validation_split(reviews, fraction, seed=3, block_ids=100)
     assert len(val) == 2 * round(fraction * 1000) and len(train) + len(val) == len(reviews)
     for label in (0, 1):
@@ -206,8 +204,8 @@ def test_validation_takes_whole_blocks_of_consecutive_ids(fraction, cut_blocks):
     assert set(other.texts) != set(val.texts)
 
 
-def test_block_of_one_id_is_a_random_split():
-    reviews = _numbered_reviews(1000)
+def test_block_of_one_id_is_a_random_split(make_reviews):
+    reviews = _numbered_reviews(make_reviews, 1000)
     val = data.train_validation_split(reviews, 0.2, seed=3, block_ids=1)[1]
     blocks_touched = len(set(zip(val.labels, val.ids // 100)))
     assert blocks_touched > 15                          # single reviews from (almost) every block

@@ -1,15 +1,7 @@
 """Tests of helpers.movies: rare names and how much two sets of reviews share."""
-import numpy as np
 import pytest
 
-from helpers.data import ReviewSplit
 from helpers.movies import name_overlap_with_training, neighbour_name_overlap, rare_names
-
-
-def _reviews(texts, labels, ids):
-    labels = np.asarray(labels, np.int32)
-    return ReviewSplit(tuple(texts), labels, np.where(labels == 1, 8, 2).astype(np.int32),
-                       np.asarray(ids, np.int32))
 
 
 def test_rare_names_are_capitalised_words_in_two_to_max_reviews():
@@ -20,19 +12,19 @@ def test_rare_names_are_capitalised_words_in_two_to_max_reviews():
     assert rare_names(texts, max_reviews=3)[2] == {"Bob"}
 
 
-def test_neighbour_overlap_counts_pairs_at_each_id_distance():
+def test_neighbour_overlap_counts_pairs_at_each_id_distance(make_reviews):
     movie_a, movie_b = "Gandalf Frodo Bilbo", "Zorro Elvira Diego"
     texts = [movie_a, movie_a, movie_b, movie_b]          # ids 0-1 one movie, ids 2-3 another
-    shares = neighbour_name_overlap(_reviews(texts, [1, 1, 1, 1], [0, 1, 2, 3]), gaps=(1, 2))
+    shares = neighbour_name_overlap(make_reviews(texts, [1, 1, 1, 1], [0, 1, 2, 3]), gaps=(1, 2))
     assert shares[1] == pytest.approx(2 / 3)             # pairs (0,1) and (2,3) of (0,1), (1,2), (2,3)
     assert shares[2] == 0.0
-    labels_differ = neighbour_name_overlap(_reviews(texts, [0, 1, 0, 1], [0, 0, 1, 1]), gaps=(1,))
+    labels_differ = neighbour_name_overlap(make_reviews(texts, [0, 1, 0, 1], [0, 0, 1, 1]), gaps=(1,))
     assert labels_differ[1] == 0.0                       # pairs stay within a label: (0,2) and (1,3)
     assert 0.0 <= shares["random"] <= 1.0
 
 
-def test_overlap_with_training_needs_the_names_in_one_review():
-    train = _reviews(["Gandalf Frodo Bilbo", "Zorro Elvira", "Diego"], [1, 0, 1], [0, 1, 2])
-    others = _reviews(["Gandalf Frodo Bilbo again", "Zorro Elvira Diego", "nothing"], [1, 0, 0], [5, 6, 7])
+def test_overlap_with_training_needs_the_names_in_one_review(make_reviews):
+    train = make_reviews(["Gandalf Frodo Bilbo", "Zorro Elvira", "Diego"], [1, 0, 1], [0, 1, 2])
+    others = make_reviews(["Gandalf Frodo Bilbo again", "Zorro Elvira Diego", "nothing"], [1, 0, 0], [5, 6, 7])
     assert name_overlap_with_training(train, others, min_shared=3) == pytest.approx(1 / 3)
     assert name_overlap_with_training(train, others, min_shared=2) == pytest.approx(2 / 3)
