@@ -523,8 +523,9 @@ def load_imdb_splits(mode: Optional[str] = None) -> ImdbSplits:
     """Load train, validation and test reviews for the current mode.
 
     Full mode uses all 25,000 training reviews (20 % of them held out for
-    validation, whole movies at a time: :func:`train_validation_split`) and all 25,000 test reviews; quick mode a fixed, stratified
-    subset of each (sizes in :mod:`helpers.config`).
+    validation, whole movies at a time: :func:`train_validation_split`)
+    and all 25,000 test reviews; quick mode a fixed, stratified subset of
+    each (sizes in :mod:`helpers.config`).
 
     Parameters
     ----------

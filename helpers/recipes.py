@@ -173,6 +173,32 @@ RECIPES = {
 }
 
 
+#: Seeds every recipe is trained with for chapter 8's comparison, per mode (quick mode: two
+#: seeds, enough for a spread at CI cost). The chapter that introduces a model trains its seeds.
+RECIPE_SEEDS = {"full": (1, 2, 3), "quick": (1, 2)}
+
+
+def recipe_seeds(mode: Optional[str] = None) -> tuple:
+    """Return the seeds each recipe is trained with for the comparison.
+
+    Chapter 8 compares every recipe over these seeds. The chapters that
+    introduce the models train them first (chapter 1 the bags of words,
+    chapter 4 the SimpleRNN, chapters 5-7 the gated models), so chapter 8
+    mostly loads their records.
+
+    Parameters
+    ----------
+    mode : {"full", "quick"}, optional
+        By default ``BOOK_MODE``.
+
+    Returns
+    -------
+    tuple of int
+        :data:`RECIPE_SEEDS` of the mode.
+    """
+    return RECIPE_SEEDS[mode_settings(mode).mode]
+
+
 def get_recipe(name_or_recipe) -> Recipe:
     """Return the :class:`Recipe` called ``name`` (or the recipe itself).
 

@@ -5,7 +5,7 @@ import pytest
 from helpers import recipes
 from helpers.recipes import (RECIPES, Recipe, RecipeData, build_imdb_classifier, get_recipe,
                              predict_reviews, recipe_batches, recipe_fingerprint, recipe_inputs,
-                             run_recipe)
+                             recipe_seeds, run_recipe)
 
 TINY = Recipe("tiny_lstm", "LSTM", 5, "lstm", max_tokens=30, sequence_length=12, embedding_dim=4,
               units=3, pooling=("mean", "max", "last"), embedding_dropout=0.1, dropout=0.1,
@@ -29,6 +29,15 @@ def test_every_recipe_is_known_and_unknown_names_are_listed():
     assert get_recipe(TINY) is TINY
     with pytest.raises(KeyError, match="known recipes: bow_unigram"):
         get_recipe("transformer")
+
+
+def test_recipe_seeds_follow_the_mode(monkeypatch):
+    assert recipe_seeds("full") == (1, 2, 3)
+    assert recipe_seeds("quick") == (1, 2)
+    monkeypatch.setenv("BOOK_MODE", "quick")
+    assert recipe_seeds() == (1, 2)
+    with pytest.raises(ValueError, match="unknown mode"):
+        recipe_seeds("fast")
 
 
 @pytest.mark.parametrize("name", [n for n in RECIPES if RECIPES[n].cell != "bow"])
