@@ -2,9 +2,11 @@
 
 A *recipe* fixes everything that decides a result: the data (vocabulary
 size, sequence length), the architecture, the optimizer and its schedule,
-the batch size, the epoch budget and the early-stopping rule. Chapters 5-7
-train the recurrent recipes and chapter 8 compares every model, so each
-recipe is written once, here, and never copied into a notebook.
+the batch size, the epoch budget and the early-stopping rule. The chapters
+that discuss a model train its recipe (chapter 1 the bags of words, chapter 4
+the SimpleRNN, chapters 5-7 the gated models) and chapter 8 compares every
+model, so each recipe is written once, here, and never copied into a
+notebook.
 
 :func:`run_recipe` trains a recipe with one seed (validation picks the
 epoch), evaluates the test set once, and records the trained model and its
@@ -174,7 +176,7 @@ RECIPES = {
 
 
 #: Seeds every recipe is trained with for chapter 8's comparison, per mode (quick mode: two
-#: seeds, enough for a spread at CI cost). The chapter that introduces a model trains its seeds.
+#: seeds, enough for a spread at CI cost).
 RECIPE_SEEDS = {"full": (1, 2, 3), "quick": (1, 2)}
 
 
@@ -182,9 +184,9 @@ def recipe_seeds(mode: Optional[str] = None) -> tuple:
     """Return the seeds each recipe is trained with for the comparison.
 
     Chapter 8 compares every recipe over these seeds. The chapters that
-    introduce the models train them first (chapter 1 the bags of words,
-    chapter 4 the SimpleRNN, chapters 5-7 the gated models), so chapter 8
-    mostly loads their records.
+    discuss the models train most of these runs first (chapter 1 the bags
+    of words, chapter 4 the SimpleRNN, chapters 5-7 the gated models), so
+    chapter 8 loads their records and trains only what is missing.
 
     Parameters
     ----------
@@ -557,10 +559,10 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
             _write_record(recipe, model, run, folder, write_model=False)
         return model, run
     data = given_or_loaded()
+    keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
+    keras.utils.set_random_seed(seed)   # before the batches: a tf.data shuffle draws on TensorFlow's global seed
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
     validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=EVALUATION_BATCH_SIZE)
-    keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
-    keras.utils.set_random_seed(seed)
     model = build_imdb_classifier(recipe, steps_per_epoch=len(train))
     print(f"{recipe.label}, seed {seed}:")
     fit = train_model(model, train, validation, epochs=settings.epochs(recipe.epochs), patience=recipe.patience)

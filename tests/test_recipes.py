@@ -115,6 +115,19 @@ def test_run_recipe_records_then_loads_the_same_model(tmp_path):
     assert "test_probabilities" not in repr(run)   # 25,000 numbers stay out of printed runs
 
 
+def test_a_run_does_not_depend_on_what_the_process_did_before(tmp_path):
+    import tensorflow as tf
+
+    unbucketed = TINY.replace(name="tiny_unbucketed", bucketed=False)   # batches from a tf.data shuffle
+    data = tiny_data()
+    histories = []
+    for earlier_seed in (1234, 7):   # a chapter's seed, or the seed an earlier run left behind
+        tf.random.set_seed(earlier_seed)
+        _, run = run_recipe(unbucketed, seed=2, data=data, mode="quick", folder=tmp_path / str(earlier_seed))
+        histories.append(run.history)
+    assert histories[0] == histories[1]
+
+
 def test_a_damaged_record_is_retrained_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setattr(recipes, "records_folder", lambda mode=None: tmp_path)
     data = tiny_data()
