@@ -143,9 +143,9 @@ def render_table(result: dict) -> str:
              f"{result['environment']['machine']['usable_cores']} usable cores"]
     lines += ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths)))
               for r in rows]
-    for number, (s, b) in enumerate(result["rounds"], start=1):
+    for number, ((s, b), ratio) in enumerate(zip(result["rounds"], both["seconds_per_epoch_ratio_by_round"]), start=1):
         lines.append(f"round {number}: seed {s['seconds_per_epoch']:.1f} s/epoch, book {b['seconds_per_epoch']:.1f} "
-                     f"s/epoch, ratio {b['seconds_per_epoch'] / s['seconds_per_epoch']:.2f}")
+                     f"s/epoch, ratio {ratio:.2f}")
     lines += [f"time ratio book/seed (median of {len(result['rounds'])} rounds): "
               f"{both['seconds_per_epoch_ratio_book_over_seed']:.2f} per epoch, "
               f"{both['train_seconds_ratio_book_over_seed']:.2f} in total",
