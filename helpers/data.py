@@ -27,7 +27,7 @@ import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -782,31 +782,73 @@ def load_imdb_sequences(
         mode=settings.mode,
     )
     pad_token_ids(np.zeros(0, np.int32), np.zeros(0, np.int64), sequence_length, padding, truncating)
-    root = locate_imdb()
-    key_source = dict(params, settings=repr(settings), root=str(root.resolve()), version=CACHE_VERSION)
-    key = hashlib.sha256(json.dumps(key_source, sort_keys=True).encode()).hexdigest()[:16]
-    cache_file = cache_root() / f"sequences-{key}.npz"
+
+    def encode_splits() -> dict:
+        splits = load_imdb_splits(settings.mode)
+        vocabulary = _adapted_vocabulary(splits.train.texts, max_tokens)
+        encode = lambda split: encode_texts(split.texts, vocabulary, sequence_length, padding, truncating)  # noqa: E731
+        return dict(
+            vocabulary=np.asarray(vocabulary),
+            x_train=encode(splits.train), y_train=splits.train.labels,
+            x_val=encode(splits.validation), y_val=splits.validation.labels,
+            x_test=encode(splits.test), y_test=splits.test.labels,
+        )
+
+    arrays = cached_arrays("sequences", dict(params, settings=repr(settings)), encode_splits)
+    vocabulary = [str(w) for w in arrays.pop("vocabulary")]
+    return EncodedImdb(vocabulary=vocabulary, params=params, **arrays)
+
+
+def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
+    """Return the arrays ``build()`` makes, cached on disk under ``key``.
+
+    The cache file lives in :func:`cache_root`. Its name holds ``kind`` and
+    a hash of ``key``, of the dataset's location and of
+    :data:`CACHE_VERSION`. It is written atomically (a temporary file
+    renamed over the final name), so a crash never leaves a half-written
+    cache that is later trusted, and an unreadable file is rebuilt.
+
+    Parameters
+    ----------
+    kind : str
+        Prefix of the file name (``"sequences"``, ``"multi-hot"``).
+    key : dict
+        JSON-serialisable description of everything that decides the
+        arrays (the parameters and the mode's settings).
+    build : callable
+        Returns a dict of NumPy arrays (no object arrays); called only on a
+        cache miss.
+
+    Returns
+    -------
+    dict
+        Array name to :class:`numpy.ndarray`.
+
+    Raises
+    ------
+    DatasetError
+        If the dataset is missing, incomplete or corrupt.
+
+    Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
+    """
+    source = dict(key, root=str(locate_imdb().resolve()), version=CACHE_VERSION)
+    digest = hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]
+    cache_file = cache_root() / f"{kind}-{digest}.npz"
     if cache_file.is_file():
         try:
             with np.load(cache_file, allow_pickle=False) as stored:
-                arrays = {name: stored[name] for name in stored.files}
-            vocabulary = [str(w) for w in arrays.pop("vocabulary")]
-            return EncodedImdb(vocabulary=vocabulary, params=params, **arrays)
+                return {name: stored[name] for name in stored.files}
         except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt, never trusted
             cache_file.unlink(missing_ok=True)
-    splits = load_imdb_splits(settings.mode)
-    vocabulary = _adapted_vocabulary(splits.train.texts, max_tokens)
-    encode = lambda split: encode_texts(split.texts, vocabulary, sequence_length, padding, truncating)  # noqa: E731
-    arrays = dict(
-        x_train=encode(splits.train), y_train=splits.train.labels,
-        x_val=encode(splits.validation), y_val=splits.validation.labels,
-        x_test=encode(splits.test), y_test=splits.test.labels,
-    )
-    handle, temporary = tempfile.mkstemp(prefix=cache_file.name + ".", dir=cache_root())
-    with os.fdopen(handle, "wb") as out:
-        np.savez(out, vocabulary=np.asarray(vocabulary), **arrays)
-    os.replace(temporary, cache_file)
-    return EncodedImdb(vocabulary=vocabulary, params=params, **arrays)
+    arrays = build()
+    handle, temporary = tempfile.mkstemp(prefix=cache_file.name + ".", suffix=".tmp", dir=cache_root())
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+        os.replace(temporary, cache_file)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return arrays
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -329,7 +329,13 @@ class RecipeData:
 
 
 def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
-    """Load the IMDB split the way ``recipe`` reads it (cached where possible).
+    """Load the IMDB split the way ``recipe`` reads it, cached on disk.
+
+    Sequence recipes read :func:`helpers.data.load_imdb_sequences`; bag-of-
+    words recipes read multi-hot n-grams of a ``TextVectorization`` layer
+    adapted on the training split, cached by
+    :func:`helpers.data.cached_arrays` as compressed sparse rows, so only
+    the first call in a mode vectorises the 50,000 reviews.
 
     Raises
     ------
@@ -344,6 +350,26 @@ def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
                                 padding=recipe.padding, truncating=recipe.truncating, mode=mode)
         return RecipeData(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test, d.vocabulary)
     import tensorflow as tf
+
+    from helpers.data import cached_arrays
+
+    settings = mode_settings(mode)
+    key = dict(max_tokens=recipe.max_tokens, ngrams=recipe.ngrams, mode=settings.mode, settings=repr(settings))
+    arrays = cached_arrays("multi-hot", key, lambda: _multi_hot_arrays(recipe, settings.mode))
+
+    def split(name):   # compressed sparse rows back to the layer's tf.SparseTensor (int64 ones)
+        labels, indptr = arrays[f"y_{name}"], arrays[f"indptr_{name}"]
+        rows = np.repeat(np.arange(len(labels), dtype=np.int64), np.diff(indptr))
+        indices = np.stack([rows, arrays[f"columns_{name}"].astype(np.int64)], axis=1)
+        x = tf.SparseTensor(indices, np.ones(len(rows), np.int64), (len(labels), len(arrays["vocabulary"])))
+        return x, labels
+
+    return RecipeData(*split("train"), *split("val"), *split("test"), [str(w) for w in arrays["vocabulary"]])
+
+
+def _multi_hot_arrays(recipe: Recipe, mode: str) -> dict:
+    """Vectorise the splits into multi-hot n-grams, as compressed sparse rows (for the cache)."""
+    import tensorflow as tf
     import keras
 
     from helpers.data import load_imdb_splits
@@ -352,10 +378,14 @@ def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
     layer = keras.layers.TextVectorization(max_tokens=recipe.max_tokens, output_mode="multi_hot",
                                            ngrams=recipe.ngrams, sparse=True, name="multi_hot")
     layer.adapt(tf.constant(splits.train.texts), batch_size=1024)
-    vectorize = lambda split: layer(tf.constant(split.texts))  # noqa: E731
-    return RecipeData(vectorize(splits.train), splits.train.labels, vectorize(splits.validation),
-                      splits.validation.labels, vectorize(splits.test), splits.test.labels,
-                      [str(w) for w in layer.get_vocabulary()])
+    arrays = dict(vocabulary=np.asarray([str(w) for w in layer.get_vocabulary()]))
+    for name, reviews in (("train", splits.train), ("val", splits.validation), ("test", splits.test)):
+        x = tf.sparse.reorder(layer(tf.constant(reviews.texts)))
+        rows, columns = x.indices.numpy().T          # every value of a multi-hot tensor is 1
+        arrays[f"indptr_{name}"] = np.searchsorted(rows, np.arange(len(reviews.labels) + 1)).astype(np.int64)
+        arrays[f"columns_{name}"] = columns.astype(np.int32)
+        arrays[f"y_{name}"] = reviews.labels
+    return arrays
 
 
 def recipe_batches(recipe, x, y, shuffle: bool, seed: int = 0, batch_size: Optional[int] = None):

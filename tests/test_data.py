@@ -254,6 +254,49 @@ def test_sequences_are_cached_by_parameters(tiny, monkeypatch):
     assert not [p for p in data.cache_root().iterdir() if p.name.endswith(".tmp")]
 
 
+def test_cached_arrays_build_once_and_a_damaged_file_is_rebuilt(tiny):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return dict(x=np.arange(3), words=np.asarray(["a", "b c"]))
+
+    first = data.cached_arrays("demo", dict(size=3), build)
+    second = data.cached_arrays("demo", dict(size=3), build)
+    assert len(calls) == 1 and second["words"].tolist() == ["a", "b c"]
+    np.testing.assert_array_equal(first["x"], second["x"])
+    data.cached_arrays("demo", dict(size=4), build)            # another key: built again
+    assert len(calls) == 2
+    for path in data.cache_root().glob("demo-*.npz"):
+        path.write_bytes(b"not an npz file")
+    again = data.cached_arrays("demo", dict(size=3), build)
+    assert len(calls) == 3 and again["x"].tolist() == [0, 1, 2]
+    assert not [p for p in data.cache_root().iterdir() if p.name.endswith(".tmp")]
+
+
+def test_bag_of_words_inputs_are_cached_and_equal_the_layer_output(tiny, monkeypatch):
+    import keras
+    import tensorflow as tf
+
+    from helpers import recipes
+
+    recipe = recipes.RECIPES["bow_bigram"].replace(max_tokens=30)
+    first = recipes.load_recipe_data(recipe, mode="full")
+    monkeypatch.setattr(recipes, "_multi_hot_arrays", lambda *args: pytest.fail("the cache was not used"))
+    second = recipes.load_recipe_data(recipe, mode="full")
+    splits = data.load_imdb_splits("full")
+    layer = keras.layers.TextVectorization(max_tokens=30, output_mode="multi_hot", ngrams=2, sparse=True)
+    layer.adapt(tf.constant(splits.train.texts))
+    assert first.vocabulary == second.vocabulary == [str(w) for w in layer.get_vocabulary()]
+    for loaded in (first, second):
+        for x, y, split in ((loaded.x_train, loaded.y_train, splits.train), (loaded.x_test, loaded.y_test, splits.test)):
+            direct = tf.sparse.reorder(layer(tf.constant(split.texts)))
+            np.testing.assert_array_equal(x.indices.numpy(), direct.indices.numpy())
+            np.testing.assert_array_equal(x.dense_shape.numpy(), direct.dense_shape.numpy())
+            assert x.values.dtype == direct.values.dtype and np.all(x.values.numpy() == 1)
+            np.testing.assert_array_equal(y, split.labels)
+
+
 def test_real_dataset():
     if not os.environ.get("IMDB_DIR"):
         pytest.skip("IMDB_DIR is not set: set it to the aclImdb copy (CI sets ../shared/data/aclImdb-text.tar.gz)")
