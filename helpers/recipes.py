@@ -605,6 +605,35 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
     return model, run
 
 
+def run_recipe_seeds(recipe, data: Optional[RecipeData] = None, mode: Optional[str] = None,
+                     folder: Optional[Path] = None) -> list:
+    """Run ``recipe`` with every seed of :func:`recipe_seeds` and return the runs.
+
+    Each seed goes through :func:`run_recipe` (trained, or loaded from its
+    record), so a chapter that trains a model's comparison seeds leaves
+    records that chapter 8 loads. Introduced in chapter 1.
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe (or its name).
+    data : RecipeData, optional
+        Already loaded data, shared by the seeds; loaded once when omitted.
+    mode : {"full", "quick"}, optional
+        By default ``BOOK_MODE``.
+    folder : pathlib.Path, optional
+        Where records are read and written, as in :func:`run_recipe`.
+
+    Returns
+    -------
+    list of RecipeRun
+        One run per seed, in the order of :func:`recipe_seeds`.
+    """
+    recipe = get_recipe(recipe)
+    data = data if data is not None else load_recipe_data(recipe, mode)
+    return [run_recipe(recipe, seed, data=data, mode=mode, folder=folder)[1] for seed in recipe_seeds(mode)]
+
+
 def _score_test(recipe: Recipe, model, data: RecipeData) -> tuple:
     probabilities = predict_probabilities(recipe, model, data.x_test)
     accuracy = float(np.mean((probabilities > 0.5) == (np.asarray(data.y_test) == 1)))

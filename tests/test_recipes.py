@@ -5,7 +5,7 @@ import pytest
 from helpers import recipes
 from helpers.recipes import (RECIPES, Recipe, RecipeData, build_imdb_classifier, get_recipe,
                              predict_reviews, recipe_batches, recipe_fingerprint, recipe_inputs,
-                             recipe_seeds, run_recipe)
+                             recipe_seeds, run_recipe, run_recipe_seeds)
 
 TINY = Recipe("tiny_lstm", "LSTM", 5, "lstm", max_tokens=30, sequence_length=12, embedding_dim=4,
               units=3, pooling=("mean", "max", "last"), embedding_dropout=0.1, dropout=0.1,
@@ -38,6 +38,15 @@ def test_recipe_seeds_follow_the_mode(monkeypatch):
     assert recipe_seeds() == (1, 2)
     with pytest.raises(ValueError, match="unknown mode"):
         recipe_seeds("fast")
+
+
+def test_run_recipe_seeds_runs_every_seed_of_the_mode_then_loads_them(tmp_path):
+    data = tiny_data()
+    runs = run_recipe_seeds(TINY, data=data, mode="quick", folder=tmp_path)
+    assert [run.seed for run in runs] == list(recipe_seeds("quick")) and not any(run.loaded for run in runs)
+    again = run_recipe_seeds(TINY, data=data, mode="quick", folder=tmp_path)
+    assert all(run.loaded for run in again)
+    assert [run.val_accuracy for run in again] == [run.val_accuracy for run in runs]
 
 
 @pytest.mark.parametrize("name", [n for n in RECIPES if RECIPES[n].cell != "bow"])
