@@ -40,6 +40,11 @@ def test_recipe_seeds_follow_the_mode(monkeypatch):
         recipe_seeds("fast")
 
 
+def test_every_recipe_lets_validation_pick_the_epoch():
+    # chapter 8 compares the models under one rule: early stopping on validation, best weights restored
+    assert {name: recipe.patience for name, recipe in RECIPES.items() if recipe.patience is None} == {}
+
+
 def test_run_recipe_seeds_runs_every_seed_of_the_mode_then_loads_them(tmp_path):
     data = tiny_data()
     runs = run_recipe_seeds(TINY, data=data, mode="quick", folder=tmp_path)
