@@ -126,7 +126,7 @@ def comparison(rounds: list) -> dict:
 
 def render_table(result: dict) -> str:
     """The printed table of a result (as written to the JSON file)."""
-    seed, book, both = result["seed_003"], result["book_lstm"], result["comparison"]
+    (seed, book), both = result["rounds"][0], result["comparison"]
     reported = result["seed_003_reported"]
     rows = [("", "seed 003 config", "book LSTM", "seed 003 reported*"),
             ("seconds per epoch (round 1)", f"{seed['seconds_per_epoch']:.1f}", f"{book['seconds_per_epoch']:.1f}",
@@ -179,12 +179,11 @@ def main(argv=None) -> int:
     for number in range(1, args.rounds + 1):
         print(f"--- round {number} of {args.rounds}")
         rounds.append((train_seed_configuration(args.mode), train_book_lstm(args.mode)))
-    seed, book = rounds[0]
     result = dict(mode=args.mode, seed=SEED, environment=environment, rounds=rounds,
                   load_average_after=run_environment()["machine"]["load_average_1_5_15_min"],
                   wall_seconds=round(time.perf_counter() - started, 1),
                   seed_003_configuration=SEED_003, seed_003_reported=SEED_003_REPORTED,
-                  seed_003=seed, book_lstm=book, comparison=comparison(rounds))
+                  comparison=comparison(rounds))
     print()
     print(render_table(result))
     path = write_result(f"seed_vs_book-{args.mode}", result)
