@@ -26,6 +26,7 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -803,8 +804,9 @@ def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
     """Return the arrays ``build()`` makes, cached on disk under ``key``.
 
     The cache file lives in :func:`cache_root`. Its name holds ``kind`` and
-    a hash of ``key``, of the dataset's location and of
-    :data:`CACHE_VERSION`. It is written atomically (a temporary file
+    a hash of ``key``, of the dataset's location, of :data:`CACHE_VERSION`
+    and of the Keras and TensorFlow versions (their ``TextVectorization``
+    tokenises the reviews, so an upgrade never reuses stale arrays). It is written atomically (a temporary file
     renamed over the final name), so a crash never leaves a half-written
     cache that is later trusted, and an unreadable file is rebuilt.
 
@@ -831,7 +833,8 @@ def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
 
     Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
     """
-    source = dict(key, root=str(locate_imdb().resolve()), version=CACHE_VERSION)
+    tokenizer = {package: metadata.version(package) for package in ("keras", "tensorflow")}   # they tokenise
+    source = dict(key, root=str(locate_imdb().resolve()), version=CACHE_VERSION, tokenizer=tokenizer)
     digest = hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]
     cache_file = cache_root() / f"{kind}-{digest}.npz"
     if cache_file.is_file():

@@ -274,6 +274,16 @@ def test_cached_arrays_build_once_and_a_damaged_file_is_rebuilt(tiny):
     assert not [p for p in data.cache_root().iterdir() if p.name.endswith(".tmp")]
 
 
+def test_cached_arrays_are_rebuilt_after_a_keras_or_tensorflow_upgrade(tiny, monkeypatch):
+    calls = []
+    build = lambda: calls.append(1) or dict(x=np.arange(2))   # noqa: E731
+    data.cached_arrays("demo", dict(size=2), build)
+    installed = data.metadata.version
+    monkeypatch.setattr(data.metadata, "version", lambda package: "99.0" if package == "keras" else installed(package))
+    data.cached_arrays("demo", dict(size=2), build)
+    assert len(calls) == 2
+
+
 def test_bag_of_words_inputs_are_cached_and_equal_the_layer_output(tiny, monkeypatch):
     import keras
     import tensorflow as tf
