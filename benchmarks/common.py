@@ -14,6 +14,7 @@ import platform
 from pathlib import Path
 
 from helpers.execute import package_versions
+from helpers.files import write_text_atomically
 
 #: The repository root and the folder of committed results.
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +51,4 @@ def run_environment() -> dict:
 
 def write_result(name: str, data: dict, folder: Path = RESULTS_DIR) -> Path:
     """Write ``data`` as ``<folder>/<name>.json`` (indented, atomically) and return the path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.json"
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    return write_text_atomically(Path(folder) / f"{name}.json", json.dumps(data, indent=1) + "\n")

@@ -33,6 +33,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from helpers.config import ModeSettings, mode_settings
+from helpers.files import write_atomically
 
 #: Where the official archive lives.
 OFFICIAL_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -844,13 +845,12 @@ def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
         except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt, never trusted
             cache_file.unlink(missing_ok=True)
     arrays = build()
-    handle, temporary = tempfile.mkstemp(prefix=cache_file.name + ".", suffix=".tmp", dir=cache_root())
-    try:
-        with os.fdopen(handle, "wb") as out:
+
+    def save(temporary):
+        with open(temporary, "wb") as out:   # a file object: np.savez would add ".npz" to a name
             np.savez(out, **arrays)
-        os.replace(temporary, cache_file)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+
+    write_atomically(cache_file, save)
     return arrays
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -197,17 +196,9 @@ def save_end_to_end(model, chapter: Union[int, str], name: str,
     pathlib.Path
         The saved file.
     """
-    path = artifact_path(chapter, name, folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
-    os.close(handle)
-    try:
-        model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+    from helpers.files import write_atomically
+
+    return write_atomically(artifact_path(chapter, name, folder), model.save)
 
 
 def _as_review_list(texts) -> list:
