@@ -9,19 +9,19 @@ Each notebook runs top to bottom in a fresh kernel with ``BOOK_MODE`` set.
 Only a run in which every cell succeeds is written back (atomically); its
 metadata ``rnn_book`` records the mode, the run time, the peak resident
 memory of the kernel process, the library versions and a fingerprint of the
-code that produced the outputs: the code cells and the source of every
-``helpers`` module the notebook imports, directly or through other helpers.
-The freshness test recomputes the fingerprint, so a code cell or a helper
-edited without re-executing is caught.
+code that produced the outputs (:mod:`helpers.fingerprint`: the code cells
+and the helper definitions they reach, read as syntax, so that docstrings,
+comments and formatting never count), with the parts it was made of, and
+the trained runs the chapter read. The freshness test recomputes the
+fingerprint, so a code cell or a reached helper edited without re-executing
+is caught, and names what changed.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -30,101 +30,33 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
-#: The folder of the ``helpers`` package.
-HELPERS_DIR = Path(__file__).resolve().parent
+from helpers.fingerprint import chapter_fingerprint, chapter_parts, parts_digest
+from helpers.recipes import RUN_LOG_VARIABLE
+
 #: The notebook metadata key this module writes.
 METADATA_KEY = "rnn_book"
 
 
-def code_cells(notebook: dict) -> list:
-    """Return the sources of the non-empty code cells of a notebook (a dict)."""
-    cells = []
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        if cell.get("cell_type") == "code" and source.strip():
-            cells.append(source)
-    return cells
-
-
-def _python_only(source: str) -> str:
-    """Drop IPython magics and shell lines so that ``ast`` can parse a cell."""
-    return "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
-    )
-
-
-def _imported_helpers(source: str) -> set:
-    """Names of ``helpers`` modules that a piece of Python source imports."""
-    try:
-        tree = ast.parse(_python_only(source))
-    except SyntaxError:
-        return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                if parts[0] == "helpers" and len(parts) > 1:
-                    found.add(parts[1])
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            parts = node.module.split(".")
-            if parts[0] != "helpers":
-                continue
-            if len(parts) > 1:
-                found.add(parts[1])
-            else:
-                found.update(alias.name for alias in node.names)
-    return {name for name in found if (HELPERS_DIR / f"{name}.py").is_file()}
-
-
-def helper_modules_used(sources: Iterable[str]) -> list:
-    """Return the ``helpers`` modules that code uses, directly or transitively.
-
-    Parameters
-    ----------
-    sources : iterable of str
-        Python source (code cells).
-
-    Returns
-    -------
-    list of str
-        Sorted module names, always including ``__init__``.
-    """
-    pending = set().union(*(_imported_helpers(s) for s in sources))
-    seen = {"__init__"}
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        pending |= _imported_helpers((HELPERS_DIR / f"{name}.py").read_text(encoding="utf-8"))
-    return sorted(seen)
-
-
-def notebook_fingerprint(notebook: dict) -> str:
-    """Fingerprint the code behind a notebook's outputs.
+def notebook_fingerprint(notebook: dict, notebooks_dir: Optional[Path] = None) -> str:
+    """Fingerprint the code and inputs behind a notebook's outputs.
 
     Parameters
     ----------
     notebook : dict
         The notebook as parsed JSON (or an ``nbformat`` node).
+    notebooks_dir : pathlib.Path, optional
+        The folder of the chapters it may read numbers from.
 
     Returns
     -------
     str
-        A sha256 hex digest of the code cells and of the source of every
-        ``helpers`` module they use.
+        A sha256 hex digest of :func:`helpers.fingerprint.chapter_parts`: the
+        code cells and the helper definitions they reach, as syntax, and the
+        numbers and trained runs the stored execution read.
     """
-    sources = code_cells(notebook)
-    digest = hashlib.sha256()
-    for source in sources:
-        digest.update(b"cell\0" + source.encode("utf-8") + b"\0")
-    for name in helper_modules_used(sources):
-        digest.update(f"helpers/{name}.py\0".encode() + (HELPERS_DIR / f"{name}.py").read_bytes())
-    return digest.hexdigest()
+    return chapter_fingerprint(notebook, notebooks_dir)
 
 
 def package_versions() -> dict:
@@ -222,33 +154,73 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800, cwd: Optional[P
     workdir = Path(cwd) if cwd is not None else path.parent
     peaks = []
     started = time.perf_counter()
-    try:
-        client = NotebookClient(
-            notebook, timeout=timeout, kernel_name="python3",
-            resources={"metadata": {"path": str(workdir.resolve())}},
-        )
-        # VmHWM only grows, so the reading after the last cell is the kernel's peak.
-        client.on_cell_executed = lambda **_: peaks.append(peak_memory_mib(_kernel_pid(client)))
-        client.execute()
-    finally:
-        if previous is None:
-            os.environ.pop("BOOK_MODE", None)
-        else:
-            os.environ["BOOK_MODE"] = previous
+    with tempfile.TemporaryDirectory(prefix="rnn-book-runs-") as scratch:
+        run_log = Path(scratch) / "runs.jsonl"
+        os.environ[RUN_LOG_VARIABLE] = str(run_log)
+        try:
+            client = NotebookClient(
+                notebook, timeout=timeout, kernel_name="python3",
+                resources={"metadata": {"path": str(workdir.resolve())}},
+            )
+            # VmHWM only grows, so the reading after the last cell is the kernel's peak.
+            client.on_cell_executed = lambda **_: peaks.append(peak_memory_mib(_kernel_pid(client)))
+            client.execute()
+        finally:
+            os.environ.pop(RUN_LOG_VARIABLE, None)
+            if previous is None:
+                os.environ.pop("BOOK_MODE", None)
+            else:
+                os.environ["BOOK_MODE"] = previous
+        runs_read = runs_in_log(run_log)
     record = {
         "mode": mode,
         "run_seconds": round(time.perf_counter() - started, 1),
         "peak_memory_mib": max((p for p in peaks if p is not None), default=None),
-        "fingerprint": notebook_fingerprint(notebook),
         "executed": datetime.date.today().isoformat(),
         "versions": package_versions(),
+        "records_read": runs_read,
     }
     notebook.metadata[METADATA_KEY] = record
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        nbformat.write(notebook, out)
-    os.replace(temporary, path)
-    return record
+    record_fingerprint(notebook, path.parent)
+    write_notebook(notebook, path)
+    return dict(notebook.metadata[METADATA_KEY])
+
+
+def runs_in_log(path: Path) -> list:
+    """Return the distinct trained runs logged by ``helpers.recipes`` (in order)."""
+    if not Path(path).is_file():
+        return []
+    runs = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        if entry not in runs:
+            runs.append(entry)
+    return runs
+
+
+def record_fingerprint(notebook, notebooks_dir: Optional[Path] = None, index=None) -> dict:
+    """Store the fingerprint and its parts in the notebook's ``rnn_book`` metadata.
+
+    ``notebooks_dir`` and ``index`` are as in :func:`helpers.fingerprint.chapter_parts`.
+
+    Returns
+    -------
+    dict
+        The parts (:func:`helpers.fingerprint.chapter_parts`).
+    """
+    parts = chapter_parts(notebook, notebooks_dir, index)
+    notebook["metadata"][METADATA_KEY]["fingerprint"] = parts_digest(parts)
+    notebook["metadata"][METADATA_KEY]["fingerprint_parts"] = parts
+    return parts
+
+
+def write_notebook(notebook, path: Path) -> None:
+    """Write a notebook (an ``nbformat`` node) to ``path`` atomically."""
+    import nbformat
+
+    from helpers.files import write_text_atomically
+
+    write_text_atomically(path, nbformat.writes(nbformat.from_dict(notebook)) + "\n")
 
 
 def stderr_cells(notebook: dict) -> list:

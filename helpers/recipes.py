@@ -11,12 +11,16 @@ notebook.
 :func:`run_recipe` trains a recipe with one seed (validation picks the
 epoch), evaluates the test set once, and records the trained model and its
 figures under ``artifacts/records/`` (``artifacts/quick/records/`` in quick
-mode). The record is keyed by a *fingerprint* of the recipe, the seed, the
-mode, the source of the helpers that train it and the package versions. A
-later call with the same fingerprint loads the record instead of training
-again; any change to the code or the recipe gives a new fingerprint, and
-the model is trained afresh. So every figure comes either from this run or
-from a recorded run of the same code.
+mode). The record is keyed by a *fingerprint* of the recipe's fields, the
+seed, the mode's sizes, the package versions and the code that trains and
+scores it (:func:`training_key`: the helper definitions that
+:func:`load_recipe_data` and :func:`train_recipe` reach, read as syntax by
+:mod:`helpers.fingerprint`).
+A later call with the same fingerprint loads the record instead of training
+again; a change to that code or to the recipe gives a new fingerprint, and
+the model is trained afresh, while adding a recipe or editing prediction,
+plotting or file-writing code retrains nothing. So every figure comes
+either from this run or from a recorded run of the same training code.
 
 Keras is imported inside the functions, so importing this module is cheap.
 
@@ -28,7 +32,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -41,9 +44,15 @@ from helpers.config import mode_settings
 CELLS = ("simple_rnn", "lstm", "gru")
 #: Features a sequence recipe can pool from the recurrent states.
 POOLINGS = ("mean", "max", "last")
-_HELPERS = Path(__file__).resolve().parent
-#: Helper modules whose source enters every fingerprint: they decide the result.
-FINGERPRINTED_MODULES = ("recipes.py", "data.py", "bucketing.py", "training.py", "config.py")
+#: Where a trained run's key starts: the functions that load a recipe's data and train and
+#: score it. The key follows every helper definition they reach (helpers.fingerprint).
+TRAINING_CODE = ("helpers.recipes:load_recipe_data", "helpers.recipes:train_recipe")
+#: Left out of that reach: the recipe table. A run's key holds its own recipe's fields, so a
+#: new or changed recipe retrains only its own runs.
+NOT_TRAINING_CODE = ("helpers.recipes:RECIPES",)
+#: The environment variable naming a file to which every run a process reads is logged
+#: (helpers.execute sets it, so that a chapter's record lists the trained runs it read).
+RUN_LOG_VARIABLE = "RNN_BOOK_RUN_LOG"
 #: Reviews per batch when a model only predicts (validation, test, throughput). Memory, not
 #: speed, sets it: a Bi-LSTM scoring 512 reviews of 1,000 tokens at once holds about 1.5 GB of
 #: intermediate states, 256 reviews half that.
@@ -412,21 +421,48 @@ def recipe_batches(recipe, x, y, shuffle: bool, seed: int = 0, batch_size: Optio
     return dataset.batch(batch_size).prefetch(2)
 
 
-def recipe_fingerprint(recipe, seed: int, mode: Optional[str] = None) -> str:
-    """Return a 16-hex-digit key of everything that decides a recipe's result.
+def training_key(recipe, seed: int, mode: Optional[str] = None, index=None) -> str:
+    """Return a 16-hex-digit key of what decides a run, package versions aside.
 
-    It covers the recipe's fields, the seed, the mode's data sizes, the
-    source of :data:`FINGERPRINTED_MODULES` and the versions of TensorFlow,
-    Keras and NumPy.
+    It covers the recipe's fields, the seed, the mode's data sizes and the
+    syntax of every helper definition that :func:`load_recipe_data` and
+    :func:`train_recipe` reach (:data:`TRAINING_CODE` without
+    :data:`NOT_TRAINING_CODE`), docstrings and
+    comments left out. A chapter's fingerprint holds the keys of the runs it
+    read (:func:`helpers.fingerprint.chapter_parts`).
+
+    Parameters
+    ----------
+    recipe : Recipe or str
+        The recipe (or its name).
+    seed : int
+        The run's seed.
+    mode : {"full", "quick"}, optional
+        By default ``BOOK_MODE``.
+    index : helpers.fingerprint.HelperIndex, optional
+        The helpers to read (tests pass an edited copy).
+    """
+    from helpers.fingerprint import helper_index
+
+    recipe = get_recipe(recipe)
+    code = (index or helper_index()).code_digest(TRAINING_CODE, exclude=NOT_TRAINING_CODE)
+    key = dict(recipe=dataclasses.asdict(recipe), seed=int(seed), settings=repr(mode_settings(mode)),
+               code=code)
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+def recipe_fingerprint(recipe, seed: int, mode: Optional[str] = None) -> str:
+    """Return the 16-hex-digit key of a run's record: :func:`training_key` and versions.
+
+    The versions of TensorFlow, Keras and NumPy are added: their kernels
+    decide the trained weights too.
     """
     import keras
     import tensorflow as tf
 
-    recipe = get_recipe(recipe)
-    source = {m: hashlib.sha256((_HELPERS / m).read_bytes()).hexdigest() for m in FINGERPRINTED_MODULES}
-    key = dict(recipe=dataclasses.asdict(recipe), seed=int(seed), settings=repr(mode_settings(mode)),
-               source=source, versions=[tf.__version__, keras.__version__, np.__version__])
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=list).encode()).hexdigest()[:16]
+    key = dict(training=training_key(recipe, seed, mode),
+               versions=[tf.__version__, keras.__version__, np.__version__])
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -506,18 +542,6 @@ def record_paths(recipe, seed: int, mode: Optional[str] = None, folder: Optional
     return folder / f"{stem}.keras", folder / f"{stem}.json"
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def load_recorded_run(recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None):
     """Return ``(model, RecipeRun)`` from the record of this code, or ``None``.
 
@@ -574,10 +598,6 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
     tuple
         ``(model, RecipeRun)``.
     """
-    import keras
-
-    from helpers.training import train_model
-
     recipe = get_recipe(recipe)
     settings = mode_settings(mode)
     given_or_loaded = lambda: data if data is not None else load_recipe_data(recipe, settings.mode)  # noqa: E731
@@ -589,8 +609,34 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
         if evaluate_test and run.test_accuracy is None:   # recorded as a variant, now final: test it once
             run.test_accuracy, run.test_probabilities = _score_test(recipe, model, given_or_loaded())
             _write_record(recipe, model, run, folder, write_model=False)
+        _log_run_read(recipe, seed, settings.mode)
         return model, run
-    data = given_or_loaded()
+    model, run = train_recipe(recipe, seed, given_or_loaded(), settings.mode, evaluate_test)
+    run.fingerprint = recipe_fingerprint(recipe, seed, settings.mode)
+    _write_record(recipe, model, run, folder)
+    _log_run_read(recipe, seed, settings.mode)
+    return model, run
+
+
+def train_recipe(recipe, seed: int, data: RecipeData, mode: Optional[str] = None,
+                 evaluate_test: bool = True):
+    """Train ``recipe`` with ``seed`` on ``data`` and score the test set once; record nothing.
+
+    The training half of :func:`run_recipe`, and where a run's key starts
+    (:data:`TRAINING_CODE`): whatever this function reaches decides the
+    trained weights and the recorded figures.
+
+    Returns
+    -------
+    tuple
+        ``(model, RecipeRun)``; the run's ``fingerprint`` is left empty.
+    """
+    import keras
+
+    from helpers.training import train_model
+
+    recipe = get_recipe(recipe)
+    settings = mode_settings(mode)
     keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
     keras.utils.set_random_seed(seed)   # before the batches: a tf.data shuffle draws on TensorFlow's global seed
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
@@ -602,9 +648,17 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     run = RecipeRun(recipe.name, recipe.label, int(seed), fit.best(), test_accuracy, fit.seconds_per_epoch,
                     fit.seconds, fit.epochs_run, fit.best_epoch, int(model.count_params()), history,
-                    recipe_fingerprint(recipe, seed, settings.mode), settings.mode, False, test_probabilities)
-    _write_record(recipe, model, run, folder)
+                    "", settings.mode, False, test_probabilities)
     return model, run
+
+
+def _log_run_read(recipe: Recipe, seed: int, mode: str) -> None:
+    """Append the run to the file named by :data:`RUN_LOG_VARIABLE`, if it is set."""
+    log = os.environ.get(RUN_LOG_VARIABLE)
+    if log:
+        entry = dict(recipe=dataclasses.asdict(recipe), seed=int(seed), mode=mode)
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(json.dumps(entry, default=list) + "\n")
 
 
 def run_recipe_seeds(recipe, data: Optional[RecipeData] = None, mode: Optional[str] = None,
@@ -682,9 +736,11 @@ def _write_record(recipe: Recipe, model, run: RecipeRun, folder: Optional[Path],
                   write_model: bool = True) -> None:
     model_path, figures_path = record_paths(recipe, run.seed, run.mode, folder)
     figures = {k: v for k, v in dataclasses.asdict(run).items() if k != "loaded"}
+    from helpers.files import write_atomically, write_text_atomically
+
     if write_model:
-        _atomic_write(model_path, model.save)
-    _atomic_write(figures_path, lambda p: Path(p).write_text(json.dumps(figures, indent=1), encoding="utf-8"))
+        write_atomically(model_path, model.save)
+    write_text_atomically(figures_path, json.dumps(figures, indent=1))
 
 
 def recipe_inputs(recipe, vocabulary, texts):

@@ -44,12 +44,30 @@ def recorded_glue(notebook: str, key: str):
     path = NOTEBOOKS_DIR / f"{notebook}.ipynb"
     if not path.is_file():
         raise FileNotFoundError(f"no chapter {notebook!r}: {path.name} is not in notebooks/")
+    return stored_glue(path, key)
+
+
+def stored_glue(path: Path, key: str):
+    """Return the value glued under ``key`` in the stored notebook at ``path``.
+
+    The reader behind :func:`recorded_glue`; :mod:`helpers.fingerprint` calls
+    it too, so that a number one chapter reads from another enters the
+    reading chapter's fingerprint.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    KeyError
+        If no stored output glues ``key``; the message says how to make one.
+    """
+    path = Path(path)
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name == key and _GLUE_MIME in output.get("data", {}):
                 return ast.literal_eval(output["data"][_GLUE_MIME])
     raise KeyError(
-        f"{notebook}.ipynb has no stored value {key!r}; execute it first: "
-        f"python -m helpers.execute notebooks/{notebook}.ipynb --mode full"
+        f"{path.name} has no stored value {key!r}; execute it first: "
+        f"python -m helpers.execute notebooks/{path.name} --mode full"
     )
