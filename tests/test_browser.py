@@ -1,20 +1,20 @@
 """Open every page of the built book in headless Chromium and check what a reader gets.
 
-Needs the built HTML (``_build/html``), made with the offline MathJax copy::
-
-    npm ci
-    BOOK_OFFLINE_MATHJAX=1 jupyter-book build . -W -n --keep-going
-    pytest tests/test_browser.py
-
-and Chromium with its driver (Debian: ``apt-get install -y chromium chromium-driver``);
-without them the test skips loudly with that command. Pages are served from
-127.0.0.1 on a free port. For every page it asserts:
+The test builds the HTML it checks, with the offline MathJax copy, into
+``_build/browser/`` (beside the published build in ``_build/html``): on
+first use, and again whenever a source of the book is newer than the build.
+It needs MathJax from npm (``npm ci``) and Chromium with its driver (Debian:
+``apt-get install -y chromium chromium-driver``); ``make test`` installs both
+where it can, and without them the test skips loudly with the command that
+installs them. Pages are served from 127.0.0.1 on a free port. For every page
+it asserts:
 
 * no console errors (browser log level SEVERE);
 * every ``<img>`` loaded (``naturalWidth > 0``);
 * on pages with math: MathJax rendered it (``mjx-container``) and no raw ``$$`` is left;
-* every internal link points at a file that exists in ``_build/html``;
-* on chapter pages: the Colab and Binder launch links point at branch ``main``.
+* every internal link points at a file that exists in the build;
+* on chapter pages: the Colab and Binder launch links point at branch ``main``;
+* no code cell needs a horizontal scroll bar at a 1,280-pixel-wide window.
 
 A screenshot of each page goes to ``_build/screenshots/`` and the counts to
 ``_build/screenshots/report.json``.
@@ -27,6 +27,8 @@ import http.server
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,11 +38,15 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+OUTPUT = ROOT / "_build" / "browser"
+HTML = OUTPUT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
-BUILD = "npm ci && BOOK_OFFLINE_MATHJAX=1 jupyter-book build . -W -n --keep-going"
+MATHJAX = ROOT / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js"
+BUILD = "npm ci && BOOK_OFFLINE_MATHJAX=1 jupyter-book build . -W -n --keep-going --path-output _build/browser"
+#: What the HTML is made from: a build older than any of these is made again.
+SOURCES = ("_config.yml", "_toc.yml", "references.bib", "package-lock.json", "notebooks/*.ipynb", "book/**/*")
 REPOSITORY, BRANCH = "rnn-book/rnn-book", "main"
 SKIP_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "_panels_static"}
 #: Assertions made, by kind (written to report.json).
@@ -61,16 +67,50 @@ def built_pages() -> list:
     )
 
 
+def _newest_source() -> float:
+    return max(p.stat().st_mtime for pattern in SOURCES for p in ROOT.glob(pattern) if p.is_file())
+
+
+def offline_build_problem() -> str | None:
+    """Build the offline HTML if it is missing or stale; return why it cannot be, or ``None``.
+
+    Nothing is built where the browser test would skip anyway (no Chromium).
+    """
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        return f"Chromium or chromedriver missing. Install: {INSTALL}"
+    index = HTML / "index.html"
+    if index.is_file() and index.stat().st_mtime >= _newest_source():
+        return None
+    if not MATHJAX.is_file():
+        return "MathJax for the offline HTML missing. Install: npm ci (needs Node.js)"
+    book = Path(sys.executable).parent / "jupyter-book"
+    command = [str(book) if book.exists() else "jupyter-book", "build", ".", "-W", "-n", "--keep-going",
+               "--path-output", str(OUTPUT)]
+    print(f"\nbuilding the offline HTML for the browser test: {' '.join(command)}", flush=True)
+    done = subprocess.run(command, cwd=ROOT, env=dict(os.environ, BOOK_OFFLINE_MATHJAX="1"),
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"the offline build failed ({' '.join(command)}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}",
+                    pytrace=False)
+    index.touch()
+    return None
+
+
+BUILD_PROBLEM = offline_build_problem()
 PAGES = built_pages()
 
 
 def test_built_html_exists():
+    if BUILD_PROBLEM:
+        pytest.skip(f"BROWSER TEST NOT RUN: {BUILD_PROBLEM}")
     assert (HTML / "index.html").is_file(), f"{HTML} is missing: build the book first: {BUILD}"
     assert PAGES, f"no pages in {HTML}: build the book first: {BUILD}"
 
 
 def test_build_uses_offline_mathjax():
     """The browser test must not need a network: MathJax is served by the book itself."""
+    if BUILD_PROBLEM:
+        pytest.skip(f"BROWSER TEST NOT RUN: {BUILD_PROBLEM}")
     assert (HTML / "_static" / "mathjax" / "tex-mml-chtml.js").is_file(), (
         f"{HTML} was built with the MathJax CDN; rebuild with: {BUILD}")
     assert (HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
@@ -83,6 +123,8 @@ def test_build_uses_offline_mathjax():
 def test_every_toc_page_was_built():
     import yaml
 
+    if BUILD_PROBLEM:
+        pytest.skip(f"BROWSER TEST NOT RUN: {BUILD_PROBLEM}")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
     missing = [f for f in files if f + ".html" not in PAGES]
@@ -155,8 +197,8 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(f"BROWSER TEST NOT RUN: Chromium or chromedriver missing. Install: {INSTALL}")
+    if BUILD_PROBLEM:
+        pytest.skip(f"BROWSER TEST NOT RUN: {BUILD_PROBLEM}")
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -269,6 +311,15 @@ def test_page_in_browser(page, base_url, browser):
             problems.append(f"no Colab link {colab}; launch links: {launch}")
         if binder not in launch:
             problems.append(f"no Binder link {binder}; launch links: {launch}")
+
+    if page.startswith("notebooks/"):
+        wide = browser.execute_script("""
+            return Array.from(document.querySelectorAll('div.cell_input pre'))
+                .filter(e => e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.textContent.split('\\n').reduce((a, b) => a.length > b.length ? a : b));""")
+        _count("code cells without a horizontal scroll bar")
+        if wide:
+            problems.append(f"{len(wide)} code cells scroll sideways at 1,280 px; longest lines: {wide[:3]}")
 
     errors = [entry for entry in browser.get_log("browser") if entry.get("level") == "SEVERE"]
     _count("no console errors")
