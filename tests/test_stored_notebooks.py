@@ -102,29 +102,47 @@ def progress_spam(text: str) -> list:
 
 TITLE = re.compile(r"\.set_title\(|\bplt\.title\(|\.suptitle\(|\.set\([^)]*\btitle\s*=")
 XLABEL = re.compile(r"\.set_xlabel\(|\bplt\.xlabel\(|\.set\([^)]*\bxlabel\s*=|\.supxlabel\(")
+YLABEL = re.compile(r"\.set_ylabel\(|\bplt\.ylabel\(|\.set\([^)]*\bylabel\s*=|\.supylabel\(")
 DEFINED = re.compile(r"^def\s+(\w+)\s*\(", re.MULTILINE)
 # A parenthesised import may span lines; a plain one ends at its line.
 IMPORTED_PLOTS = re.compile(r"from\s+helpers\.plots\s+import\s+(?:\(([\w\s,]+)\)|([\w \t,]+))")
 
 
+NO_YAXIS = re.compile(r"\.set_yticks\(\s*\[\s*\]\s*\)|\.axis\(\s*[\"']off[\"']\s*\)")
+
+
+def labels_a_figure(source: str) -> bool:
+    """True if code sets a title, an x label and a y label (or hides the y axis: a diagram)."""
+    return bool(TITLE.search(source) and XLABEL.search(source)
+                and (YLABEL.search(source) or NO_YAXIS.search(source)))
+
+
+def plotting_helpers_that_label() -> set:
+    """The functions of ``helpers.plots`` whose own code titles and labels their figure."""
+    import ast
+
+    path = Path(__file__).resolve().parents[1] / "helpers" / "plots.py"
+    source = path.read_text(encoding="utf-8")
+    return {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+            and labels_a_figure(ast.get_source_segment(source, node))}
+
+
 def labelling_functions(code_cells: list) -> set:
-    """Names that draw titled, labelled figures: ``helpers.plots`` imports and
-    notebook functions defined in a cell that sets a title and an x label."""
-    names = set()
+    """Names that draw titled, labelled figures: imported ``helpers.plots`` functions that
+    label their figure, and notebook functions defined in a cell that labels one."""
+    names, labelling = set(), plotting_helpers_that_label()
     for source in code_cells:
         for match in IMPORTED_PLOTS.finditer(source):
             imported = match.group(1) or match.group(2)
-            names |= {n.strip() for n in imported.split(",") if n.strip()}
-        if TITLE.search(source) and XLABEL.search(source):
+            names |= {n.strip() for n in imported.split(",") if n.strip()} & labelling
+        if labels_a_figure(source):
             names |= set(DEFINED.findall(source))
     return names
 
 
 def figure_is_labelled(source: str, helpers: set) -> bool:
     """True if a cell that outputs a figure titles and labels it (or calls a helper that does)."""
-    if TITLE.search(source) and XLABEL.search(source):
-        return True
-    if re.search(r"\bplots\.\w+\(", source):
+    if labels_a_figure(source):
         return True
     return any(re.search(rf"\b{re.escape(name)}\s*\(", source) for name in helpers)
 
@@ -267,10 +285,11 @@ def test_progress_spam_predicate():
 
 
 def test_figure_predicate():
-    titled = _code("fig, ax = plt.subplots()\nax.plot(x)\nax.set_title('t')\nax.set_xlabel('epoch')", [PNG])
+    titled = _code("fig, ax = plt.subplots()\nax.plot(x)\nax.set_title('t')\nax.set_xlabel('epoch')\n"
+                   "ax.set_ylabel('accuracy')", [PNG])
     untitled = _code("plt.plot(x)", [PNG])
     via_helper = _code("plot_learning_curves({'LSTM': h}, 'accuracy', 'Curves')", [PNG])
-    local = _code("def show(x):\n    plt.plot(x); plt.title('a'); plt.xlabel('step')")
+    local = _code("def show(x):\n    plt.plot(x); plt.title('a'); plt.xlabel('step'); plt.ylabel('v')")
     called = _code("show(values)", [PNG])
     imports = _code("from helpers.plots import plot_learning_curves, model_color")
     assert unlabelled_figures(_nb(titled, untitled)) == [1]
@@ -278,6 +297,14 @@ def test_figure_predicate():
     assert unlabelled_figures(_nb(imports, via_helper)) == []
     assert unlabelled_figures(_nb(local, called)) == []
     assert unlabelled_figures(_nb(_code("plt.plot(x); plt.title('only a title')", [PNG]))) == [0]
+    no_y = _code("plt.plot(x); plt.title('t'); plt.xlabel('step')", [PNG])
+    assert unlabelled_figures(_nb(no_y)) == [0]
+    diagram = _code("ax.set_title('t'); ax.set_xlabel('one step'); ax.set_yticks([])", [PNG])
+    assert unlabelled_figures(_nb(diagram)) == []
+    # Importing a colour helper labels nothing: an untitled bar chart beside it still fails.
+    colours = _code("from helpers.plots import model_color\nplt.bar([1], [2], color=model_color('LSTM'))", [PNG])
+    assert unlabelled_figures(_nb(colours)) == [0]
+    assert plotting_helpers_that_label() == {"plot_learning_curves"}
 
 
 EXERCISE_MD = (
@@ -353,7 +380,7 @@ def test_no_progress_bar_spam(notebook):
 def test_every_figure_titled_and_labelled(notebook):
     name, nb = notebook
     bad = unlabelled_figures(nb)
-    assert not bad, f"{name}: figures without a title and x label (code cells {bad})"
+    assert not bad, f"{name}: figures without a title and axis labels (code cells {bad})"
 
 
 def test_exercises_with_dropdown_solutions(notebook):
