@@ -96,6 +96,8 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
     vectorizer = text_vectorizer(words, output_mode="int",
                                  output_sequence_length=None if keep_last else int(sequence_length),
                                  name="text_vectorization")
+    # A text with no word left (all punctuation) would reach the recurrent layer as a fully
+    # masked row, which cuDNN rejects on a GPU: it reads one unknown word instead.
     # An uncompiled copy with the trained weights: the saved file then carries
     # no optimizer state (3x the size, and a warning on loading) and later
     # training of ``trained_model`` does not change the exported model.
@@ -105,6 +107,7 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
     ids = vectorizer(review)
     if keep_last:
         ids = _last_tokens_pre_padded(keras, ids, int(sequence_length))
+    ids = _one_step_at_least(keras, ids, keep_last)
     probability = inner(ids)
     return keras.Model(review, probability, name=name)
 
@@ -124,9 +127,62 @@ def _last_tokens_pre_padded(keras, ids, length: int):
     return ops.take_along_axis(padded, real + positions, axis=1)
 
 
+def _one_step_at_least(keras, ids, keep_last: bool):
+    """Give a row of padding only one unknown-word id, where a real id would be.
+
+    The graph form of :func:`one_step_at_least`, from ``keras.ops`` only so
+    that the saved model loads without custom objects.
+    """
+    ops = keras.ops
+    real = ops.any(ops.not_equal(ids, 0), axis=1, keepdims=True)
+    ones = ops.ones_like(ids)
+    position = ops.cumsum(ones, axis=1) - 1
+    where = ops.sum(ones, axis=1, keepdims=True) - 1 if keep_last else 0
+    unknown = ops.cast(ops.equal(position, where), ids.dtype)    # id 1 is '[UNK]'
+    return ops.where(real, ids, unknown)
+
+
+def one_step_at_least(ids, padding: str = "post") -> np.ndarray:
+    """Return padded id rows in which no row is padding only.
+
+    A row with no real id (a text with no word left after cleaning) gets one
+    unknown-word id (1) where its first real id would be: position 0 for
+    ``padding="post"``, the last position for ``"pre"``. A masked recurrent
+    layer then never receives a fully masked row, which Keras's cuDNN path
+    rejects on a GPU (``InvalidArgumentError``), and the mask stays
+    right-padded (``"post"``). The end-to-end model does the same in its
+    graph.
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        ``(batch, time)`` ids, 0 for padding.
+    padding : {"post", "pre"}
+        Where the padding is.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``ids`` with those rows filled.
+
+    Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
+    """
+    ids = np.array(ids, copy=True)
+    empty = ~np.any(ids != 0, axis=1)
+    if ids.ndim == 2 and ids.shape[1]:
+        ids[empty, -1 if padding == "pre" else 0] = 1
+    return ids
+
+
 def repository_root() -> Path:
-    """Return the repository root: the folder that holds the ``helpers`` package."""
-    return Path(__file__).resolve().parent.parent
+    """Return the book's folder (:func:`helpers.paths.book_root`), where ``artifacts/`` goes.
+
+    Found from the working directory, so that a non-editable install of
+    ``helpers`` (Colab) never writes models into site-packages.
+    """
+    from helpers.paths import book_root
+
+    return book_root()
 
 
 def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = None,
@@ -226,6 +282,19 @@ def _as_review_list(texts) -> list:
     return texts
 
 
+def refuse_empty_reviews(reviews: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming the reviews that are empty or whitespace after cleaning.
+
+    Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
+    """
+    empty = [i for i, text in enumerate(reviews) if not clean_review(text).strip()]
+    if empty:
+        raise ValueError(
+            f"texts {empty[:5]} are empty or only whitespace: there is nothing to score, and a "
+            "model's answer for no words carries no information. Refuse such input before "
+            "predicting (or drop it), and pass reviews with at least one word.")
+
+
 def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray:
     """Return P(positive) for raw review strings, cleaned as in training.
 
@@ -233,12 +302,13 @@ def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray
     becomes a space), then the model's own ``TextVectorization`` lower-cases
     it, strips punctuation, keeps its first ``sequence_length`` tokens (the
     last ones for a model exported with ``truncating="pre"``) and pads it.
-    Two edge cases are defined by that:
+    Three edge cases are defined by that:
 
-    * an empty (or all-punctuation) string becomes an all-padding sequence;
-      its answer is the model's score for an all-padding input (for a
-      masked recurrent model: the output layer applied to the initial
-      state) — a finite probability carrying no information about the text;
+    * an empty or whitespace-only text is refused (``ValueError``): there is
+      nothing to score, and any number returned would be noise;
+    * a text with no word left after cleaning (only punctuation) reads as
+      one unknown word (:func:`one_step_at_least`), so that no fully masked
+      row reaches a recurrent layer (cuDNN rejects one on a GPU);
     * a very long review (say 100,000 words) is cut to its first
       ``sequence_length`` tokens (last, with ``truncating="pre"``), exactly
       as during training: words outside them never change the answer.
@@ -265,10 +335,12 @@ def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray
         If ``texts`` is None, a number, bytes, or holds anything but str;
         the message says what to pass.
     ValueError
-        If the model returns a non-finite score (e.g. a masked mean over an
-        empty review, 0/0), instead of passing NaN on as a probability.
+        If a text is empty or only whitespace after cleaning, or the model
+        returns a non-finite score (e.g. a masked mean over an empty review,
+        0/0), instead of passing NaN on as a probability.
     """
     reviews = _as_review_list(texts)
+    refuse_empty_reviews(reviews)
     if isinstance(model_or_path, (str, os.PathLike)):
         import keras
 

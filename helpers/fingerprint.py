@@ -573,7 +573,7 @@ def chapter_parts(notebook: dict, notebooks_dir: Optional[Path] = None,
         The notebook as parsed JSON (or an ``nbformat`` node).
     notebooks_dir : pathlib.Path, optional
         Where the chapters that ``recorded_glue`` reads are
-        (by default ``helpers.records.NOTEBOOKS_DIR``).
+        (by default the book's, :func:`helpers.paths.notebooks_dir`).
     index : HelperIndex, optional
         The helpers to read (by default this package, :func:`helper_index`).
 
@@ -586,14 +586,18 @@ def chapter_parts(notebook: dict, notebooks_dir: Optional[Path] = None,
         key of every trained run the stored execution read, from the
         notebook's ``rnn_book`` metadata, recomputed for today's code).
     """
-    from helpers.records import NOTEBOOKS_DIR, stored_glue
+    from helpers.records import stored_glue
 
     index = index or helper_index()
     sources = code_cells(notebook)
     reached = index.reach(index.cell_references(sources), exclude=KEY_CODE)
     glue = {}
     for chapter, key in glue_inputs(sources):
-        path = Path(notebooks_dir or NOTEBOOKS_DIR) / f"{chapter}.ipynb"
+        if notebooks_dir is None:
+            from helpers.paths import notebooks_dir as book_notebooks
+
+            notebooks_dir = book_notebooks()
+        path = Path(notebooks_dir) / f"{chapter}.ipynb"
         try:
             glue[f"{chapter}:{key}"] = repr(stored_glue(path, key))
         except (OSError, KeyError, ValueError) as error:

@@ -748,9 +748,10 @@ def recipe_inputs(recipe, vocabulary, texts):
 
     Texts are cleaned like the training reviews
     (:func:`helpers.data.clean_review`). A sequence recipe gets ids cut to
-    ``sequence_length`` and padded as the recipe says; a ``"bow"`` recipe gets a sparse
-    multi-hot matrix. An empty text becomes an all-padding row (its
-    pooled features are zeros) or an empty bag.
+    ``sequence_length`` and padded as the recipe says, and a text with no
+    word left reads as one unknown word (:func:`helpers.export.one_step_at_least`:
+    no fully masked row reaches the recurrent layer); a ``"bow"`` recipe gets a
+    sparse multi-hot matrix (an empty bag for such a text).
 
     Parameters
     ----------
@@ -781,7 +782,10 @@ def recipe_inputs(recipe, vocabulary, texts):
     if bad:
         raise ValueError(f"every review must be a str; got {', '.join(sorted(set(bad)))}")
     if recipe.cell != "bow":
-        return encode_texts(texts, vocabulary, recipe.sequence_length, recipe.padding, recipe.truncating)
+        from helpers.export import one_step_at_least
+
+        ids = encode_texts(texts, vocabulary, recipe.sequence_length, recipe.padding, recipe.truncating)
+        return one_step_at_least(ids, recipe.padding)
     import tensorflow as tf
 
     layer = text_vectorizer(vocabulary, output_mode="multi_hot", ngrams=recipe.ngrams, sparse=True)
@@ -794,9 +798,13 @@ def predict_reviews(recipe, model, vocabulary, texts) -> np.ndarray:
     Raises
     ------
     ValueError
-        As :func:`recipe_inputs`.
+        As :func:`recipe_inputs`, and for a text that is empty or only
+        whitespace (:func:`helpers.export.refuse_empty_reviews`).
     """
     if not isinstance(texts, str) and len(texts) == 0:
         return np.zeros(0, dtype=np.float32)
     x = recipe_inputs(recipe, vocabulary, texts)
+    from helpers.export import refuse_empty_reviews
+
+    refuse_empty_reviews(texts)
     return np.asarray(model.predict(x, verbose=0, batch_size=256)).ravel()

@@ -13,8 +13,6 @@ import ast
 import json
 from pathlib import Path
 
-#: The folder of the book's chapters.
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _GLUE_MIME = "application/papermill.record/text/plain"
 
 
@@ -41,7 +39,9 @@ def recorded_glue(notebook: str, key: str):
         If the chapter's stored outputs have no such key; the message says
         to execute that chapter (``python -m helpers.execute ...``).
     """
-    path = NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    from helpers.paths import notebooks_dir
+
+    path = notebooks_dir() / f"{notebook}.ipynb"
     if not path.is_file():
         raise FileNotFoundError(f"no chapter {notebook!r}: {path.name} is not in notebooks/")
     return stored_glue(path, key)

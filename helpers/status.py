@@ -28,9 +28,18 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from helpers.execute import METADATA_KEY
+from helpers.paths import book_root
 
-#: The repository root (the folder that holds ``helpers/``).
-ROOT = Path(__file__).resolve().parent.parent
+
+def _book_or_working_folder() -> Path:
+    try:
+        return book_root()
+    except FileNotFoundError:
+        return Path.cwd()
+
+
+#: The book's folder, found from the working directory (run the page's command inside the book).
+ROOT = _book_or_working_folder()
 #: Where the chapters live and where the page goes.
 NOTEBOOKS_DIR = ROOT / "notebooks"
 STATUS_PAGE = ROOT / "book" / "status.md"

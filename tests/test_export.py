@@ -18,6 +18,7 @@ from helpers.data import EncodedImdb, clean_review, encode_texts  # noqa: E402
 from helpers.export import (  # noqa: E402
     artifact_path,
     end_to_end_model,
+    one_step_at_least,
     predict_sentiment,
     repository_root,
     save_end_to_end,
@@ -29,7 +30,7 @@ VOCABULARY = ["", "[UNK]", "the", "a", "film", "movie", "good", "bad", "not", "w
 LENGTH = 8
 TEXTS = [
     "This film was GREAT, and the acting was good!",
-    "",
+    "...!?",                                   # no word left after cleaning
     "Boring.<br /><br />The plot was not good and the acting was bad bad bad bad bad.",
 ]
 
@@ -58,7 +59,7 @@ def test_in_model_vectorisation_equals_the_training_encoding(model):
                           params=dict(sequence_length=LENGTH, padding="post", truncating="post"))
     np.testing.assert_array_equal(encoded.encode(texts), expected)
     np.testing.assert_array_equal(_vectorize(model, texts), expected)
-    assert expected[1].tolist() == [0] * LENGTH          # empty: all padding
+    assert expected[1].tolist() == [0] * LENGTH          # no word: all padding before the model's fix
     assert expected[4].tolist() == [3] * LENGTH          # long: first LENGTH tokens kept
     assert expected[5].tolist() == [6, 4] + [0] * (LENGTH - 2)  # padding after the words
     assert expected[0, 0] == 18 and expected[2, 0] == 11  # <br /> cleaned, not a token
@@ -76,7 +77,7 @@ def test_exported_copy_has_the_trained_weights_and_is_independent():
     trained = build_sequence_classifier("gru", vocab_size=len(VOCABULARY), embedding_dim=4,
                                         units=3, name="tiny_gru")
     exported = end_to_end_model(VOCABULARY, LENGTH, trained)
-    ids = encode_texts(TEXTS, VOCABULARY, LENGTH)
+    ids = one_step_at_least(encode_texts(TEXTS, VOCABULARY, LENGTH))
     np.testing.assert_allclose(predict_sentiment(exported, TEXTS),
                                trained.predict(ids, verbose=0).ravel(), rtol=0, atol=1e-6)
     inner = exported.get_layer("tiny_gru")
@@ -86,12 +87,38 @@ def test_exported_copy_has_the_trained_weights_and_is_independent():
                            trained.get_layer("output").get_weights()[1])
 
 
-def test_empty_review_scores_like_an_all_padding_input(model):
-    p_empty = predict_sentiment(model, [""])[0]
-    p_padding = model.get_layer("tiny_lstm").predict(np.zeros((1, LENGTH), np.int32), verbose=0)
-    assert np.isfinite(p_empty) and 0.0 < p_empty < 1.0
-    assert p_empty == pytest.approx(float(p_padding[0, 0]), abs=1e-6)
-    assert predict_sentiment(model, ["  ...!?  "])[0] == pytest.approx(p_empty, abs=1e-6)
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "<br /><br />"])
+def test_empty_or_whitespace_text_is_refused_with_what_to_do(model, text):
+    with pytest.raises(ValueError, match=r"texts \[1\] are empty or only whitespace.*Refuse such input"):
+        predict_sentiment(model, ["good film", text])
+
+
+def test_a_text_with_no_word_reads_as_one_unknown_word(model):
+    p = predict_sentiment(model, ["  ...!?  "])[0]
+    unknown = model.get_layer("tiny_lstm").predict(np.array([[1] + [0] * (LENGTH - 1)]), verbose=0)
+    assert np.isfinite(p) and p == pytest.approx(float(unknown[0, 0]), abs=1e-6)
+
+
+def _ids_reaching_the_recurrent_layer(model, texts):
+    ids = model.layers[-1]._inbound_nodes[-1].input_tensors[0]     # what the trained model is given
+    probe = keras.Model(model.inputs, ids)
+    return np.asarray(probe.predict(np.asarray([clean_review(t) for t in texts], dtype=object), verbose=0))
+
+
+@pytest.mark.parametrize("padding", ["post", "pre"])
+def test_the_mask_cudnn_gets_has_a_real_step_and_is_right_padded(padding):
+    """What Keras's cuDNN path asserts on a GPU (_assert_valid_mask), checked on the CPU."""
+    keras.utils.set_random_seed(3)
+    trained = build_sequence_classifier("lstm", vocab_size=len(VOCABULARY), embedding_dim=4, units=3,
+                                        name=f"mask_{padding}")
+    exported = end_to_end_model(VOCABULARY, LENGTH, trained, padding=padding, truncating=padding)
+    texts = ["...", "!!! ???", "zzz qqq", "good", "the film was not good " * 9, "a b", "é ü ß 😀"]
+    mask = _ids_reaching_the_recurrent_layer(exported, texts) != 0
+    assert mask.any(axis=1).all(), "a fully masked row would stop cuDNN with InvalidArgumentError"
+    if padding == "post":   # mask_zero models read post-padded ids: True steps first, then False
+        assert all(row.tolist() == sorted(row.tolist(), reverse=True) for row in mask)
+    np.testing.assert_array_equal(one_step_at_least(np.zeros((2, 3), np.int32), padding),
+                                  [[1, 0, 0]] * 2 if padding == "post" else [[0, 0, 1]] * 2)
 
 
 def test_a_100k_word_review_is_cut_to_its_first_tokens(model):
@@ -182,8 +209,10 @@ def test_a_non_finite_score_raises_instead_of_passing_nan_on():
                           name="mean_model")
     model = end_to_end_model(VOCABULARY, LENGTH, trained)
     assert np.isfinite(predict_sentiment(model, ["good film"])).all()
-    with pytest.raises(ValueError, match="non-finite score for texts \\[1\\]"):
-        predict_sentiment(model, ["good film", ""])
+    output = model.get_layer("mean_model").get_layer("output")
+    output.set_weights([np.full_like(w, np.nan) for w in output.get_weights()])
+    with pytest.raises(ValueError, match="non-finite score for texts \\[0, 1\\]"):
+        predict_sentiment(model, ["good film", "bad film"])
 
 
 def test_pre_padded_export_keeps_the_last_tokens_like_pad_sequences(tmp_path):
@@ -193,7 +222,7 @@ def test_pre_padded_export_keeps_the_last_tokens_like_pad_sequences(tmp_path):
                                         units=3, name="tiny_pre")
     exported = end_to_end_model(VOCABULARY, LENGTH, trained, padding="pre", truncating="pre")
     texts = TEXTS + ["a " * 30 + "good film", "Good film!", "zzz"]
-    ids = encode_texts(texts, VOCABULARY, LENGTH, "pre", "pre")
+    ids = one_step_at_least(encode_texts(texts, VOCABULARY, LENGTH, "pre", "pre"), "pre")
     assert ids[3].tolist() == [3] * (LENGTH - 2) + [6, 4] and ids[4].tolist() == [0] * (LENGTH - 2) + [6, 4]
     expected = trained.predict(ids, verbose=0).ravel()
     np.testing.assert_allclose(predict_sentiment(exported, texts), expected, rtol=0, atol=1e-6)

@@ -154,10 +154,10 @@ def test_a_damaged_record_is_retrained_not_trusted(tmp_path, monkeypatch):
 
 def test_recipe_inputs_encode_text_like_training():
     vocabulary = ["", "[UNK]", "good", "film", "not"]
-    x = recipe_inputs(TINY, vocabulary, ["Not a good<br />film", ""])
-    assert x.shape == (2, 12)
+    x = recipe_inputs(TINY, vocabulary, ["Not a good<br />film", "", "?!"])
+    assert x.shape == (3, 12)
     assert list(x[0, :5]) == [4, 1, 2, 3, 0]
-    assert not x[1].any()
+    assert x[1].tolist() == x[2].tolist() == [1] + [0] * 11    # no word: one unknown word, never all padding
 
 
 def test_the_seed_recipe_pads_and_cuts_like_pad_sequences():
@@ -196,9 +196,11 @@ def test_recipe_inputs_reject_bad_input(texts, message):
 
 def test_predict_reviews_returns_one_probability_per_review():
     model = build_imdb_classifier(TINY)
-    p = predict_reviews(TINY, model, ["", "[UNK]", "good"], ["good", "", "x " * 500])
+    p = predict_reviews(TINY, model, ["", "[UNK]", "good"], ["good", "?!", "x " * 500])
     assert p.shape == (3,) and np.isfinite(p).all()
     assert predict_reviews(TINY, model, ["", "[UNK]"], []).shape == (0,)
+    with pytest.raises(ValueError, match=r"texts \[1\] are empty or only whitespace"):
+        predict_reviews(TINY, model, ["", "[UNK]", "good"], ["good", " "])
 
 
 def test_a_variant_run_without_test_is_tested_once_when_it_becomes_final(tmp_path):

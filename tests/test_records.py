@@ -7,9 +7,13 @@ from helpers import records
 
 
 def _chapter(tmp_path, monkeypatch, outputs):
-    monkeypatch.setattr(records, "NOTEBOOKS_DIR", tmp_path)
+    """A one-chapter book in tmp_path, found as the book from the working directory."""
+    (tmp_path / "notebooks").mkdir(exist_ok=True)
+    (tmp_path / "_toc.yml").write_text("root: intro\n")
+    monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.delenv("RNN_BOOK_ROOT", raising=False)
     cell = {"cell_type": "code", "source": "", "metadata": {}, "outputs": outputs, "execution_count": 1}
-    (tmp_path / "01_x.ipynb").write_text(json.dumps({"cells": [cell]}))
+    (tmp_path / "notebooks" / "01_x.ipynb").write_text(json.dumps({"cells": [cell]}))
 
 
 def _glued(name, text):
