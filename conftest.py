@@ -6,6 +6,7 @@
   (nbval issue #88): only cells tagged ``nbval-check-output`` are compared,
   and only their stdout and results.
 """
+
 import os
 
 os.environ.setdefault("BOOK_MODE", "quick")
@@ -14,5 +15,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 def pytest_collectstart(collector):
     """Skip stderr when nbval compares a notebook's outputs."""
-    if getattr(collector, "fspath", None) is not None and collector.fspath.ext == ".ipynb":
+    if (
+        getattr(collector, "fspath", None) is not None
+        and collector.fspath.ext == ".ipynb"
+    ):
         collector.skip_compare += ("stderr",)

@@ -5,6 +5,7 @@ produced it, so each result file carries :func:`run_environment`. Used by the
 scripts in ``benchmarks/`` (not part of the ``helpers`` package: benchmarks
 are measurements, not book code).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -37,18 +38,35 @@ def machine() -> dict:
     A load average well above zero before a run means other processes shared
     the CPU: the times are then upper bounds.
     """
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count()
+    )
     load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
-    return {"cores": os.cpu_count(), "usable_cores": usable, "cpu": _cpu_model(),
-            "platform": platform.platform(), "load_average_1_5_15_min": load}
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "cpu": _cpu_model(),
+        "platform": platform.platform(),
+        "load_average_1_5_15_min": load,
+    }
 
 
 def run_environment() -> dict:
     """Date and time (UTC, ISO 8601), machine and package versions of this run."""
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return {"date": now.isoformat(), "machine": machine(), "versions": package_versions()}
+    return {
+        "date": now.isoformat(),
+        "machine": machine(),
+        "versions": package_versions(),
+    }
 
 
 def write_result(name: str, data: dict, folder: Path = RESULTS_DIR) -> Path:
-    """Write ``data`` as ``<folder>/<name>.json`` (indented, atomically) and return the path."""
-    return write_text_atomically(Path(folder) / f"{name}.json", json.dumps(data, indent=1) + "\n")
+    """Write ``data`` as ``<folder>/<name>.json`` (indented, atomically) and return
+    the path.
+    """
+    return write_text_atomically(
+        Path(folder) / f"{name}.json", json.dumps(data, indent=1) + "\n"
+    )

@@ -19,6 +19,7 @@ Writes ``benchmarks/results/scaling.json``, the figure ``book/figures/scaling.sv
 and the tables ``book/_generated/scaling_table.md`` and
 ``book/_generated/scaling_summary.md`` that ``book/scaling.md`` includes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,9 @@ FIGURE = ROOT / "book" / "figures" / "scaling.svg"
 GENERATED = ROOT / "book" / "_generated"
 
 
-def time_steps(model, batch: int, length: int, repeats: int, steps: int, warmup: int, rng) -> dict:
+def time_steps(
+    model, batch: int, length: int, repeats: int, steps: int, warmup: int, rng
+) -> dict:
     """Median seconds per training step of ``model`` on one input shape."""
     import numpy as np
 
@@ -51,15 +54,25 @@ def time_steps(model, batch: int, length: int, repeats: int, steps: int, warmup:
             model.train_on_batch(x, y)
         per_step.append((time.perf_counter() - started) / steps)
     median = statistics.median(per_step)
-    return dict(batch=batch, length=length, seconds_per_step=median, repeats_seconds=per_step,
-                examples_per_second=batch / median, tokens_per_second=batch * length / median)
+    return dict(
+        batch=batch,
+        length=length,
+        seconds_per_step=median,
+        repeats_seconds=per_step,
+        examples_per_second=batch / median,
+        tokens_per_second=batch * length / median,
+    )
 
 
 def _slope(rows: list, key: str) -> float:
-    """Log-log slope of seconds per step against ``key`` (chapter 3's ``fit_growth``)."""
+    """Log-log slope of seconds per step against ``key`` (chapter 3's
+    ``fit_growth``).
+    """
     from helpers.bptt import fit_growth
 
-    return fit_growth([r[key] for r in rows], [r["seconds_per_step"] for r in rows]).exponent
+    return fit_growth(
+        [r[key] for r in rows], [r["seconds_per_step"] for r in rows]
+    ).exponent
 
 
 def plot(result: dict) -> None:
@@ -74,13 +87,31 @@ def plot(result: dict) -> None:
 
     plt.rcParams["svg.hashsalt"] = "scaling"  # the same figure gives the same file
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    panels = [("by_length", "length", "sequence length (tokens)", f"batch {result['fixed_batch']}"),
-              ("by_batch", "batch", "batch size (reviews)", f"length {result['fixed_length']} tokens")]
+    panels = [
+        (
+            "by_length",
+            "length",
+            "sequence length (tokens)",
+            f"batch {result['fixed_batch']}",
+        ),
+        (
+            "by_batch",
+            "batch",
+            "batch size (reviews)",
+            f"length {result['fixed_length']} tokens",
+        ),
+    ]
     for ax, (series, key, xlabel, fixed) in zip(axes, panels):
         rows = result[series]
         xs = [r[key] for r in rows]
         ys = [r["seconds_per_step"] * 1000 for r in rows]
-        ax.loglog(xs, ys, "o-", color=model_color("LSTM"), label=f"book LSTM, measured ({fixed})")
+        ax.loglog(
+            xs,
+            ys,
+            "o-",
+            color=model_color("LSTM"),
+            label=f"book LSTM, measured ({fixed})",
+        )
         guide = [ys[0] * x / xs[0] for x in xs]
         ax.loglog(xs, guide, "--", color="#7f7f7f", label="time ∝ size (slope 1)")
         ax.set_xlabel(xlabel)
@@ -92,8 +123,11 @@ def plot(result: dict) -> None:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.legend()
-    fig.suptitle(f"Book LSTM training step on {result['environment']['machine']['usable_cores']} CPU cores "
-                 f"(median of {result['repeats']})")
+    fig.suptitle(
+        "Book LSTM training step on "
+        f"{result['environment']['machine']['usable_cores']} CPU cores "
+        f"(median of {result['repeats']})"
+    )
     fig.tight_layout()
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(FIGURE, metadata={"Date": None})
@@ -101,35 +135,53 @@ def plot(result: dict) -> None:
 
 
 def markdown_tables(result: dict) -> tuple:
-    """The table and the summary sentences of ``book/scaling.md`` (generated, never typed)."""
+    """The table and the summary sentences of ``book/scaling.md`` (generated, never
+    typed).
+    """
+
     def table(rows, key, header):
-        lines = [f"| {header} | ms per step | reviews per second | tokens per second |", "|---:|---:|---:|---:|"]
-        lines += [f"| {r[key]} | {r['seconds_per_step'] * 1000:.1f} | {r['examples_per_second']:,.0f} | "
-                  f"{r['tokens_per_second']:,.0f} |" for r in rows]
+        lines = [
+            f"| {header} | ms per step | reviews per second | tokens per second |",
+            "|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {r[key]} | {r['seconds_per_step'] * 1000:.1f} | "
+            f"{r['examples_per_second']:,.0f} | {r['tokens_per_second']:,.0f} |"
+            for r in rows
+        ]
         return lines
 
     env = result["environment"]
     by_length, by_batch = result["by_length"], result["by_batch"]
-    lines = [f"Batch {result['fixed_batch']}, lengths varied:", ""] + table(by_length, "length", "length (tokens)")
+    lines = [f"Batch {result['fixed_batch']}, lengths varied:", ""] + table(
+        by_length, "length", "length (tokens)"
+    )
     lines += ["", f"Length {result['fixed_length']} tokens, batch sizes varied:", ""]
     lines += table(by_batch, "batch", "batch size")
-    lines += ["", f"Measured {env['date'][:10]} on {env['machine']['usable_cores']} cores "
-              f"({env['machine']['cpu']}), TensorFlow {env['versions']['tensorflow']}, "
-              f"Keras {env['versions']['keras']}; median of {result['repeats']} timings of "
-              f"{result['steps']} steps each; load average before the run "
-              f"{env['machine']['load_average_1_5_15_min'][0]:.2f}.", ""]
+    lines += [
+        "",
+        f"Measured {env['date'][:10]} on {env['machine']['usable_cores']} cores "
+        f"({env['machine']['cpu']}), TensorFlow {env['versions']['tensorflow']}, "
+        f"Keras {env['versions']['keras']}; median of {result['repeats']} timings of "
+        f"{result['steps']} steps each; load average before the run "
+        f"{env['machine']['load_average_1_5_15_min'][0]:.2f}.",
+        "",
+    ]
     first_l, last_l = by_length[0], by_length[-1]
     first_b, last_b = by_batch[0], by_batch[-1]
     summary = [
-        f"- From {first_l['length']} to {last_l['length']} tokens ({last_l['length'] / first_l['length']:.0f}× "
-        f"longer) a step takes {last_l['seconds_per_step'] / first_l['seconds_per_step']:.1f}× longer; "
-        f"the fitted log-log slope is {result['slope_length']:.2f} (1 would be exactly proportional).",
-        f"- From batch {first_b['batch']} to {last_b['batch']} ({last_b['batch'] / first_b['batch']:.0f}× "
-        f"larger) a step takes {last_b['seconds_per_step'] / first_b['seconds_per_step']:.1f}× longer "
+        f"- From {first_l['length']} to {last_l['length']} tokens "
+        f"({last_l['length'] / first_l['length']:.0f}× longer) a step takes "
+        f"{last_l['seconds_per_step'] / first_l['seconds_per_step']:.1f}× longer; "
+        f"the fitted log-log slope is {result['slope_length']:.2f} (1 would "
+        "be exactly proportional).",
+        f"- From batch {first_b['batch']} to {last_b['batch']} "
+        f"({last_b['batch'] / first_b['batch']:.0f}× larger) a step takes "
+        f"{last_b['seconds_per_step'] / first_b['seconds_per_step']:.1f}× longer "
         f"(slope {result['slope_batch']:.2f}), so the time per review falls to "
-        f"{first_b['examples_per_second'] / last_b['examples_per_second']:.2f} of its batch-{first_b['batch']} "
-        "value: "
-        f"{first_b['examples_per_second']:,.0f} reviews per second at batch {first_b['batch']}, "
+        f"{first_b['examples_per_second'] / last_b['examples_per_second']:.2f} of its "
+        f"batch-{first_b['batch']} value: {first_b['examples_per_second']:,.0f} "
+        f"reviews per second at batch {first_b['batch']}, "
         f"{last_b['examples_per_second']:,.0f} at batch {last_b['batch']}.",
         "",
     ]
@@ -139,9 +191,15 @@ def markdown_tables(result: dict) -> tuple:
 def main(argv=None) -> int:
     """Command line: time the shapes, print them, write JSON, figure and tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timings per shape (the median is kept)")
-    parser.add_argument("--steps", type=int, default=3, help="training steps per timing")
-    parser.add_argument("--warmup", type=int, default=2, help="discarded steps per shape (tracing)")
+    parser.add_argument(
+        "--repeats", type=int, default=7, help="timings per shape (the median is kept)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=3, help="training steps per timing"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="discarded steps per shape (tracing)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if min(args.repeats, args.steps) < 1 or args.warmup < 1:
@@ -161,27 +219,52 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(args.seed)
     shapes = [("by_length", FIXED_BATCH, length) for length in LENGTHS]
     shapes += [("by_batch", batch, FIXED_LENGTH) for batch in BATCHES]
-    result = dict(model="helpers.recipes.build_imdb_classifier('lstm')", parameters=int(model.count_params()),
-                  fixed_batch=FIXED_BATCH, fixed_length=FIXED_LENGTH, repeats=args.repeats, steps=args.steps,
-                  warmup=args.warmup, environment=environment, by_length=[], by_batch=[])
+    result = dict(
+        model="helpers.recipes.build_imdb_classifier('lstm')",
+        parameters=int(model.count_params()),
+        fixed_batch=FIXED_BATCH,
+        fixed_length=FIXED_LENGTH,
+        repeats=args.repeats,
+        steps=args.steps,
+        warmup=args.warmup,
+        environment=environment,
+        by_length=[],
+        by_batch=[],
+    )
     for series, batch, length in shapes:
-        row = time_steps(model, batch, length, args.repeats, args.steps, args.warmup, rng)
+        row = time_steps(
+            model, batch, length, args.repeats, args.steps, args.warmup, rng
+        )
         result[series].append(row)
-        print(f"batch {batch:>4}  length {length:>4}  {row['seconds_per_step'] * 1000:8.1f} ms per step  "
-              f"{row['examples_per_second']:8,.0f} reviews/s", flush=True)
+        print(
+            f"batch {batch:>4}  length {length:>4}  "
+            f"{row['seconds_per_step'] * 1000:8.1f} ms per step  "
+            f"{row['examples_per_second']:8,.0f} reviews/s",
+            flush=True,
+        )
     result["slope_length"] = _slope(result["by_length"], "length")
     result["slope_batch"] = _slope(result["by_batch"], "batch")
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
-    result["load_average_after"] = run_environment()["machine"]["load_average_1_5_15_min"]
-    print(f"log-log slope: {result['slope_length']:.2f} against length, {result['slope_batch']:.2f} "
-          f"against batch size; {result['wall_seconds']:.0f} s in all")
+    result["load_average_after"] = run_environment()["machine"][
+        "load_average_1_5_15_min"
+    ]
+    print(
+        f"log-log slope: {result['slope_length']:.2f} against length, "
+        f"{result['slope_batch']:.2f} against batch size; "
+        f"{result['wall_seconds']:.0f} s in all"
+    )
     path = write_result("scaling", result)
     plot(result)
     table, summary = markdown_tables(result)
     GENERATED.mkdir(parents=True, exist_ok=True)
     (GENERATED / "scaling_table.md").write_text(table, encoding="utf-8")
     (GENERATED / "scaling_summary.md").write_text(summary, encoding="utf-8")
-    for written in (path, FIGURE, GENERATED / "scaling_table.md", GENERATED / "scaling_summary.md"):
+    for written in (
+        path,
+        FIGURE,
+        GENERATED / "scaling_table.md",
+        GENERATED / "scaling_summary.md",
+    ):
         print(f"wrote {written.relative_to(ROOT)}")
     return 0
 

@@ -12,6 +12,7 @@ Notation as in :mod:`helpers.scratch`: rows are vectors (Keras convention),
 ``h_t = tanh(x_t W + h_{t-1} U + b)``, ``W = kernel`` (d x n),
 ``U = recurrent_kernel`` (n x n), ``b = bias`` (n,).
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,9 @@ def max_relative_error(a, b) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
-    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    scale = max(
+        float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0))
+    )
     if scale == 0.0:
         return 0.0
     return float(np.max(np.abs(a - b)) / scale)
@@ -107,8 +110,9 @@ def relative_error(approx, exact) -> float:
     return diff / norm
 
 
-def finite_difference_gradients(x, kernel, recurrent_kernel, bias, d_h_seq,
-                                eps: float = 1e-6, h0=None):
+def finite_difference_gradients(
+    x, kernel, recurrent_kernel, bias, d_h_seq, eps: float = 1e-6, h0=None
+):
     r"""Central finite differences of ``L = sum(rnn_forward(...) * d_h_seq)``.
 
     Introduced in chapter 3.
@@ -141,11 +145,15 @@ def finite_difference_gradients(x, kernel, recurrent_kernel, bias, d_h_seq,
     """
     x = np.asarray(x)
     if x.dtype != np.float64:
-        raise ValueError(f"finite differences need float64 inputs, got x of dtype {x.dtype}; "
-                         "cast with x.astype('float64')")
+        raise ValueError(
+            f"finite differences need float64 inputs, got x of dtype {x.dtype}; "
+            "cast with x.astype('float64')"
+        )
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps!r}")
-    params = [x.copy()] + [np.array(w, dtype=np.float64) for w in (kernel, recurrent_kernel, bias)]
+    params = [x.copy()] + [
+        np.array(w, dtype=np.float64) for w in (kernel, recurrent_kernel, bias)
+    ]
     g = np.asarray(d_h_seq, dtype=np.float64)
     rnn_forward(*params, h0=h0)  # validates every shape once, with clear messages
     grads = []
@@ -163,8 +171,9 @@ def finite_difference_gradients(x, kernel, recurrent_kernel, bias, d_h_seq,
     return tuple(grads)
 
 
-def gradient_check(x, kernel, recurrent_kernel, bias, d_h_seq, eps: float = 1e-6,
-                   h0=None) -> dict:
+def gradient_check(
+    x, kernel, recurrent_kernel, bias, d_h_seq, eps: float = 1e-6, h0=None
+) -> dict:
     """Compare :func:`helpers.scratch.rnn_backward` with finite differences.
 
     Introduced in chapter 3.
@@ -185,11 +194,14 @@ def gradient_check(x, kernel, recurrent_kernel, bias, d_h_seq, eps: float = 1e-6
     ValueError
         As :func:`finite_difference_gradients`.
     """
-    numeric = finite_difference_gradients(x, kernel, recurrent_kernel, bias, d_h_seq,
-                                          eps=eps, h0=h0)
+    numeric = finite_difference_gradients(
+        x, kernel, recurrent_kernel, bias, d_h_seq, eps=eps, h0=h0
+    )
     analytic = rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=h0)
-    return {name: max_relative_error(a, n)
-            for name, a, n in zip(GRADIENT_NAMES, analytic, numeric)}
+    return {
+        name: max_relative_error(a, n)
+        for name, a, n in zip(GRADIENT_NAMES, analytic, numeric)
+    }
 
 
 def _sigmoid(a):
@@ -237,14 +249,18 @@ def last_state_loss_gradient(h_seq, dense_kernel, dense_bias, labels):
     """
     h_seq = np.asarray(h_seq)
     if h_seq.ndim != 3:
-        raise ValueError(f"h_seq has shape {h_seq.shape} but (batch, time, n) is needed")
+        raise ValueError(
+            f"h_seq has shape {h_seq.shape} but (batch, time, n) is needed"
+        )
     batch, _, n = h_seq.shape
     w = np.asarray(dense_kernel, dtype=np.float64)
     c = np.asarray(dense_bias, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     if w.shape != (n, 1) or c.shape != (1,) or y.shape != (batch,):
-        raise ValueError(f"need dense_kernel ({n}, 1), dense_bias (1,) and labels ({batch},); "
-                         f"got {w.shape}, {c.shape} and {y.shape}")
+        raise ValueError(
+            f"need dense_kernel ({n}, 1), dense_bias (1,) and labels ({batch},); "
+            f"got {w.shape}, {c.shape} and {y.shape}"
+        )
     z = (h_seq[:, -1].astype(np.float64) @ w)[:, 0] + c[0]
     # log(sigmoid(z)) = -log1p(exp(-z)), written stably for both signs of z
     log_p = -np.logaddexp(0.0, -z)
@@ -252,12 +268,14 @@ def last_state_loss_gradient(h_seq, dense_kernel, dense_bias, labels):
     loss = float(-np.mean(y * log_p + (1 - y) * log_1mp))
     d_h_seq = np.zeros(h_seq.shape, dtype=np.float64)
     d_h_seq[:, -1] = ((_sigmoid(z) - y) / batch)[:, None] * w[:, 0]
-    return loss, d_h_seq.astype(h_seq.dtype if np.issubdtype(h_seq.dtype, np.floating)
-                                else np.float64)
+    return loss, d_h_seq.astype(
+        h_seq.dtype if np.issubdtype(h_seq.dtype, np.floating) else np.float64
+    )
 
 
-def truncation_errors(x, kernel, recurrent_kernel, bias, d_h_seq,
-                      ks: Sequence[int], h0=None) -> dict:
+def truncation_errors(
+    x, kernel, recurrent_kernel, bias, d_h_seq, ks: Sequence[int], h0=None
+) -> dict:
     """Relative error of truncated BPTT against full BPTT, for several k.
 
     Introduced in chapter 3.
@@ -295,8 +313,9 @@ def truncation_errors(x, kernel, recurrent_kernel, bias, d_h_seq,
     full = rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=h0)
     errors = {name: [] for name in GRADIENT_NAMES}
     for k in ks:
-        truncated = rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=h0,
-                                 truncate=int(k))
+        truncated = rnn_backward(
+            x, kernel, recurrent_kernel, bias, d_h_seq, h0=h0, truncate=int(k)
+        )
         for name, a, b in zip(GRADIENT_NAMES, truncated, full):
             errors[name].append(relative_error(a, b))
     result = {"k": np.asarray(ks, dtype=int)}
@@ -308,10 +327,18 @@ def _measure_cost(lengths, batch, features, units, repeats, dtype, seed) -> dict
     """The measurement of :func:`bptt_cost`, in the current process (lists)."""
     rng = np.random.default_rng(seed)
     kernel = (rng.standard_normal((features, units)) / np.sqrt(features)).astype(dtype)
-    recurrent_kernel = (rng.standard_normal((units, units)) / np.sqrt(units)).astype(dtype)
+    recurrent_kernel = (rng.standard_normal((units, units)) / np.sqrt(units)).astype(
+        dtype
+    )
     bias = np.zeros(units, dtype)
     itemsize = np.dtype(dtype).itemsize
-    out = {"T": [], "seconds": [], "wall_seconds": [], "activation_bytes": [], "peak_bytes": []}
+    out = {
+        "T": [],
+        "seconds": [],
+        "wall_seconds": [],
+        "activation_bytes": [],
+        "peak_bytes": [],
+    }
     for T in lengths:
         x = rng.standard_normal((batch, T, features)).astype(dtype)
         g = rng.standard_normal((batch, T, units)).astype(dtype)
@@ -339,13 +366,21 @@ def _measure_cost(lengths, batch, features, units, repeats, dtype, seed) -> dict
 
 
 #: Environment that limits BLAS libraries to one thread (see :func:`bptt_cost`).
-SINGLE_THREAD_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                            "MKL_NUM_THREADS")}
+SINGLE_THREAD_ENV = {
+    name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+}
 
 
-def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
-              units: int = 64, repeats: int = 3, dtype: str = "float32",
-              seed: int = 0, single_thread: bool = True) -> dict:
+def bptt_cost(
+    lengths: Sequence[int],
+    batch: int = 32,
+    features: int = 32,
+    units: int = 64,
+    repeats: int = 3,
+    dtype: str = "float32",
+    seed: int = 0,
+    single_thread: bool = True,
+) -> dict:
     """Time and memory of one forward + backward pass as T grows.
 
     Introduced in chapter 3.
@@ -355,9 +390,9 @@ def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
     every h_t, then runs back through time) is timed; the best of
     ``repeats`` runs is kept. The main timing is the CPU time of the process
     (:func:`time.process_time`), which, unlike the wall time, does not count
-    the time the process waits while other programs use the cores. Its peak of NumPy allocations is measured with
-    :mod:`tracemalloc` in a separate run, so tracing does not slow the timed
-    runs.
+    the time the process waits while other programs use the cores. Its peak
+    of NumPy allocations is measured with :mod:`tracemalloc` in a separate
+    run, so tracing does not slow the timed runs.
 
     By default the measurement runs in a fresh Python process whose BLAS
     library is limited to one thread (:data:`SINGLE_THREAD_ENV`). NumPy's
@@ -404,19 +439,37 @@ def bptt_cost(lengths: Sequence[int], batch: int = 32, features: int = 32,
         raise ValueError(f"lengths must be positive integers, got {lengths!r}")
     if min(batch, features, units, repeats) < 1:
         raise ValueError("batch, features, units and repeats must be >= 1")
-    args = [lengths, int(batch), int(features), int(units), int(repeats), str(dtype), int(seed)]
+    args = [
+        lengths,
+        int(batch),
+        int(features),
+        int(units),
+        int(repeats),
+        str(dtype),
+        int(seed),
+    ]
     if not single_thread:
         out = _measure_cost(*args)
     else:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ, **SINGLE_THREAD_ENV)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-        script = ("import json, sys; from helpers.bptt import _measure_cost; "
-                  "print(json.dumps(_measure_cost(*json.loads(sys.argv[1]))))")
-        done = subprocess.run([sys.executable, "-c", script, json.dumps(args)], env=env,
-                              capture_output=True, text=True)
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [package_parent, env.get("PYTHONPATH")])
+        )
+        script = (
+            "import json, sys; from helpers.bptt import _measure_cost; "
+            "print(json.dumps(_measure_cost(*json.loads(sys.argv[1]))))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(args)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
-            raise RuntimeError(f"the BPTT cost measurement failed:\n{done.stderr[-2000:]}")
+            raise RuntimeError(
+                f"the BPTT cost measurement failed:\n{done.stderr[-2000:]}"
+            )
         out = json.loads(done.stdout.strip().splitlines()[-1])
     return {key: np.asarray(value) for key, value in out.items()}
 
@@ -466,7 +519,10 @@ def fit_growth(lengths, values) -> GrowthFit:
     t = np.asarray(lengths, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64)
     if t.shape != v.shape or t.ndim != 1 or t.size < 2:
-        raise ValueError(f"need two 1-D arrays of equal length >= 2, got shapes {t.shape} and {v.shape}")
+        raise ValueError(
+            "need two 1-D arrays of equal length >= 2, "
+            f"got shapes {t.shape} and {v.shape}"
+        )
     if np.any(t <= 0) or np.any(v <= 0):
         raise ValueError("lengths and values must be positive for a log-log fit")
     slope, intercept = np.polyfit(t, v, 1)

@@ -17,6 +17,7 @@ TensorFlow is imported inside the functions, so importing this module is cheap.
 
 Introduced in chapter 7 (``notebooks/07_bidirectional.ipynb``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,14 +44,21 @@ def sequence_lengths(x) -> np.ndarray:
     """
     x = np.asarray(x)
     if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D (reviews, time) id array, got shape {x.shape}")
+        raise ValueError(
+            f"x must be a 2-D (reviews, time) id array, got shape {x.shape}"
+        )
     nonzero = x != 0
     last = x.shape[1] - np.argmax(nonzero[:, ::-1], axis=1)
     return np.where(nonzero.any(axis=1), last, 0).astype(np.int64)
 
 
-def bucket_batches(lengths, batch_size: int, shuffle: bool = True, seed: int = 0,
-                   pool_batches: int = 32) -> list:
+def bucket_batches(
+    lengths,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int = 0,
+    pool_batches: int = 32,
+) -> list:
     """Group review indices into batches of similar length.
 
     Parameters
@@ -86,20 +94,23 @@ def bucket_batches(lengths, batch_size: int, shuffle: bool = True, seed: int = 0
     lengths = np.asarray(lengths)
     if not shuffle:
         order = np.argsort(lengths, kind="stable")
-        return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(lengths))
     pool = batch_size * pool_batches
     batches = []
     for start in range(0, len(order), pool):
-        members = order[start:start + pool]
+        members = order[start : start + pool]
         members = members[np.argsort(lengths[members], kind="stable")]
-        batches.extend(members[i:i + batch_size] for i in range(0, len(members), batch_size))
+        batches.extend(
+            members[i : i + batch_size] for i in range(0, len(members), batch_size)
+        )
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def bucketed_dataset(x, y, batch_size: int, shuffle: bool = True, seed: int = 0,
-                     pool_batches: int = 32):
+def bucketed_dataset(
+    x, y, batch_size: int, shuffle: bool = True, seed: int = 0, pool_batches: int = 32
+):
     """Return a ``tf.data.Dataset`` of length-bucketed, trimmed ``(x, y)`` batches.
 
     Each batch holds the rows of :func:`bucket_batches` and is cut to the
@@ -135,24 +146,32 @@ def bucketed_dataset(x, y, batch_size: int, shuffle: bool = True, seed: int = 0,
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} reviews but y has {len(y)} labels")
     lengths = sequence_lengths(x)
-    bucket_batches(lengths[:0], batch_size, shuffle, seed, pool_batches)  # checks arguments
+    # checks arguments
+    bucket_batches(lengths[:0], batch_size, shuffle, seed, pool_batches)
     epoch = [0]
 
     def batches():
-        indices = bucket_batches(lengths, batch_size, shuffle, seed + epoch[0], pool_batches)
+        indices = bucket_batches(
+            lengths, batch_size, shuffle, seed + epoch[0], pool_batches
+        )
         epoch[0] += 1 if shuffle else 0
         for index in indices:
             width = max(int(lengths[index].max()), 1)
             yield x[index, :width], y[index]
 
-    signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.as_dtype(y.dtype)))
+    signature = (
+        tf.TensorSpec((None, None), tf.int32),
+        tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
+    )
     n_batches = len(bucket_batches(lengths, batch_size, shuffle, seed, pool_batches))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     # A known length lets Keras count steps without running out of data.
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(2)
 
 
-def padded_step_fraction(lengths, batch_index_lists=None, sequence_length=None) -> float:
+def padded_step_fraction(
+    lengths, batch_index_lists=None, sequence_length=None
+) -> float:
     """Return the share of the time steps of a set of batches that are padding.
 
     Parameters

@@ -21,6 +21,7 @@ Keras and TensorFlow are imported inside the functions that need them.
 
 Introduced in chapter 8 (``notebooks/08_comparison.ipynb``).
 """
+
 from __future__ import annotations
 
 import math
@@ -38,11 +39,18 @@ def _data_key(recipe) -> tuple:
     """What decides a recipe's input arrays (recipes with the same key share them)."""
     if recipe.cell == "bow":
         return ("bow", recipe.max_tokens, recipe.ngrams)
-    return ("sequence", recipe.max_tokens, recipe.sequence_length, recipe.padding, recipe.truncating)
+    return (
+        "sequence",
+        recipe.max_tokens,
+        recipe.sequence_length,
+        recipe.padding,
+        recipe.truncating,
+    )
 
 
-def load_shared_data(names: Sequence[str], mode: Optional[str] = None,
-                     loader: Optional[Callable] = None) -> dict:
+def load_shared_data(
+    names: Sequence[str], mode: Optional[str] = None, loader: Optional[Callable] = None
+) -> dict:
     """Load the data of several recipes, each distinct input only once.
 
     The gated recipes read the same vocabulary and sequence length; loading
@@ -154,32 +162,57 @@ def summarise_runs(runs: Sequence) -> ModelSummary:
     """
     runs = list(runs)
     if len(runs) < 2:
-        raise ValueError(f"need the runs of at least two seeds for a mean and a spread, got {len(runs)}")
+        raise ValueError(
+            "need the runs of at least two seeds for a mean and "
+            f"a spread, got {len(runs)}"
+        )
     names = {run.name for run in runs}
     if len(names) != 1:
-        raise ValueError(f"runs of different recipes {sorted(names)}; summarise one recipe at a time")
+        raise ValueError(
+            f"runs of different recipes {sorted(names)}; summarise one recipe at a time"
+        )
     seeds = tuple(int(run.seed) for run in runs)
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seed repeated in {seeds}; pass one run per seed")
     parameters = {int(run.parameters) for run in runs}
     if len(parameters) != 1:
-        raise ValueError(f"parameter counts differ between seeds ({sorted(parameters)}); "
-                         "the runs are not of the same model")
+        raise ValueError(
+            f"parameter counts differ between seeds ({sorted(parameters)}); "
+            "the runs are not of the same model"
+        )
     test_mean, test_std = mean_and_std(run.test_accuracy for run in runs)
-    best = best_on_validation([SeedRun(run.seed, run.val_accuracy, run.test_accuracy,
-                                       run.seconds_per_epoch, run.best_epoch) for run in runs])
+    best = best_on_validation(
+        [
+            SeedRun(
+                run.seed,
+                run.val_accuracy,
+                run.test_accuracy,
+                run.seconds_per_epoch,
+                run.best_epoch,
+            )
+            for run in runs
+        ]
+    )
     return ModelSummary(
-        name=runs[0].name, label=runs[0].label, seeds=seeds, test_mean=test_mean, test_std=test_std,
+        name=runs[0].name,
+        label=runs[0].label,
+        seeds=seeds,
+        test_mean=test_mean,
+        test_std=test_std,
         parameters=parameters.pop(),
         train_seconds=float(np.mean([run.train_seconds for run in runs])),
         seconds_per_epoch=float(np.mean([run.seconds_per_epoch for run in runs])),
-        loaded=sum(bool(run.loaded) for run in runs), best_seed=int(best.seed))
+        loaded=sum(bool(run.loaded) for run in runs),
+        best_seed=int(best.seed),
+    )
 
 
 def _rows(x) -> int:
     shape = getattr(x, "shape", None)
     if shape is None or len(shape) != 2:
-        raise ValueError(f"x must be a 2-D batch of inputs (reviews, features), got shape {shape}")
+        raise ValueError(
+            f"x must be a 2-D batch of inputs (reviews, features), got shape {shape}"
+        )
     return int(shape[0])
 
 
@@ -199,7 +232,8 @@ def take_rows(x, rows):
         The same kind of batch as ``x``, with ``len(rows)`` rows.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    if hasattr(x, "indices") and hasattr(x, "dense_shape"):  # a tf.SparseTensor (bag of words)
+    # a tf.SparseTensor (bag of words)
+    if hasattr(x, "indices") and hasattr(x, "dense_shape"):
         import tensorflow as tf
 
         indices = x.indices.numpy()
@@ -208,7 +242,9 @@ def take_rows(x, rows):
         new_row[rows] = np.arange(len(rows))
         kept = indices[keep]
         kept[:, 0] = new_row[kept[:, 0]]
-        return tf.sparse.reorder(tf.SparseTensor(kept, x.values.numpy()[keep], [len(rows), int(x.shape[1])]))
+        return tf.sparse.reorder(
+            tf.SparseTensor(kept, x.values.numpy()[keep], [len(rows), int(x.shape[1])])
+        )
     return np.asarray(x)[rows]
 
 
@@ -251,7 +287,12 @@ def timed_predictions(recipe, model, x, batch_size: Optional[int] = None) -> tup
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     # Warm-up on two full batches and a one-review batch: the prediction function
     # is traced for every batch shape it will meet, so the timed pass never traces.
-    predict_probabilities(recipe, model, take_rows(x, np.arange(min(n, 2 * int(batch_size) + 1))), batch_size)
+    predict_probabilities(
+        recipe,
+        model,
+        take_rows(x, np.arange(min(n, 2 * int(batch_size) + 1))),
+        batch_size,
+    )
     started = time.perf_counter()
     scores = predict_probabilities(recipe, model, x, batch_size)
     return scores, float(n / (time.perf_counter() - started))
@@ -281,7 +322,9 @@ def word_counts(texts: Sequence[str]) -> np.ndarray:
         If ``texts`` is a single string.
     """
     if isinstance(texts, str):
-        raise ValueError("texts must be a list of reviews, not one string; wrap it in a list")
+        raise ValueError(
+            "texts must be a list of reviews, not one string; wrap it in a list"
+        )
     return np.asarray([len(standard_tokens(text)) for text in texts], dtype=np.int64)
 
 
@@ -293,8 +336,9 @@ def _check_same_length(**arrays) -> list:
     return values
 
 
-def accuracy_by_length(counts, labels, probabilities, edges: Sequence[float],
-                       threshold: float = 0.5) -> list:
+def accuracy_by_length(
+    counts, labels, probabilities, edges: Sequence[float], threshold: float = 0.5
+) -> list:
     """Accuracy of a model in review-length buckets.
 
     Bucket ``i`` holds the reviews with ``edges[i] < count <= edges[i + 1]``.
@@ -326,11 +370,15 @@ def accuracy_by_length(counts, labels, probabilities, edges: Sequence[float],
         If the arrays differ in length or the edges are not strictly
         increasing.
     """
-    counts, labels, probabilities = _check_same_length(counts=counts, labels=labels,
-                                                       probabilities=probabilities)
+    counts, labels, probabilities = _check_same_length(
+        counts=counts, labels=labels, probabilities=probabilities
+    )
     edges = np.asarray(edges, dtype=np.float64)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-        raise ValueError(f"edges must be at least two strictly increasing numbers, got {edges.tolist()}")
+        raise ValueError(
+            "edges must be at least two strictly increasing "
+            f"numbers, got {edges.tolist()}"
+        )
     correct = (probabilities > threshold) == (labels == 1)
     buckets = []
     for low, high in zip(edges[:-1], edges[1:]):
@@ -369,7 +417,9 @@ def confident_disagreements(first, second, threshold: float = 0.5) -> np.ndarray
     return disagree[np.argsort(-gap, kind="stable")].astype(np.int64)
 
 
-def minimal_pair_counts(positive_scores, negative_scores, threshold: float = 0.5) -> tuple:
+def minimal_pair_counts(
+    positive_scores, negative_scores, threshold: float = 0.5
+) -> tuple:
     """Count the minimal pairs fully right and the single reviews right.
 
     Parameters
@@ -391,12 +441,16 @@ def minimal_pair_counts(positive_scores, negative_scores, threshold: float = 0.5
         If the two sequences differ in length.
     """
     pairs = pairs_fully_right(positive_scores, negative_scores, threshold)
-    reviews = int(np.sum(np.asarray(positive_scores) > threshold)
-                  + np.sum(np.asarray(negative_scores) <= threshold))
+    reviews = int(
+        np.sum(np.asarray(positive_scores) > threshold)
+        + np.sum(np.asarray(negative_scores) <= threshold)
+    )
     return int(sum(pairs)), reviews
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence], align: Optional[str] = None) -> str:
+def markdown_table(
+    header: Sequence[str], rows: Sequence[Sequence], align: Optional[str] = None
+) -> str:
     """Write a table as Markdown (GitHub/MyST pipe-table) text.
 
     Parameters
@@ -430,8 +484,13 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence], align: Optio
         raise ValueError(f"rows {bad} do not have {len(header)} cells like the header")
     align = align or "l" + "r" * (len(header) - 1)
     if len(align) != len(header) or set(align) - set("lrc"):
-        raise ValueError(f"align must be one of l, r, c per column ({len(header)}), got {align!r}")
+        raise ValueError(
+            f"align must be one of l, r, c per column ({len(header)}), got {align!r}"
+        )
     rule = {"l": ":--", "r": "--:", "c": ":-:"}
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(rule[a] for a in align) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)

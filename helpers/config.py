@@ -11,6 +11,7 @@ so that no notebook hard-codes a size for a mode.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import os
@@ -74,7 +75,11 @@ class ModeSettings:
         """
         if int(wanted) != wanted or wanted < 1:
             raise ValueError(f"epochs must be a positive integer, got {wanted!r}")
-        return int(wanted) if self.max_epochs is None else min(int(wanted), self.max_epochs)
+        return (
+            int(wanted)
+            if self.max_epochs is None
+            else min(int(wanted), self.max_epochs)
+        )
 
 
 #: Sizes and epochs of the synthetic long-range task (chapters 4 and 5),

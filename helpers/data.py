@@ -14,6 +14,7 @@ what was found and what to do.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,15 +45,19 @@ REVIEWS_PER_LABEL = 12_500
 SPLITS = ("train", "test")
 #: Folder names in label order: index 0 is negative, 1 is positive.
 LABELS = ("neg", "pos")
-#: Bump when the layout of anything written to the cache, or the split it holds, changes.
+#: Bump when the layout of anything written to the cache, or the split it holds,
+#: changes.
 CACHE_VERSION = 2
-#: Reviews of one movie have consecutive ids within a label, so the validation set takes whole
-#: blocks of this many consecutive ids (a movie has at most 30 reviews; see chapter 1).
+#: Reviews of one movie have consecutive ids within a label, so the validation set
+#: takes whole blocks of this many consecutive ids (a movie has at most 30 reviews;
+#: see chapter 1).
 MOVIE_BLOCK_IDS = 100
 
 _REVIEW_FILE = re.compile(r"^(\d+)_(\d+)\.txt$")
 _LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
-_MEMBER = re.compile(r"^(?:\./)?aclImdb/(?:README|(?:train|test)/(?:pos|neg)/\d+_\d+\.txt)$")
+_MEMBER = re.compile(
+    r"^(?:\./)?aclImdb/(?:README|(?:train|test)/(?:pos|neg)/\d+_\d+\.txt)$"
+)
 
 
 class DatasetError(RuntimeError):
@@ -134,12 +139,13 @@ def verify_imdb_layout(root: Path, fix: str) -> Path:
     if all(n == REVIEWS_PER_LABEL for n in counts.values()):
         return Path(root)
     found = ", ".join(
-        f"{key}={'missing' if n is None else format(n, ',')}" for key, n in counts.items()
+        f"{key}={'missing' if n is None else format(n, ',')}"
+        for key, n in counts.items()
     )
     raise DatasetError(
         f"The IMDB dataset at {root} is incomplete: expected {REVIEWS_PER_LABEL:,} "
-        f"reviews in each of train/neg, train/pos, test/neg and test/pos, found {found}. "
-        f"Fix: {fix}"
+        "reviews in each of train/neg, train/pos, test/neg and test/pos, "
+        f"found {found}. Fix: {fix}"
     )
 
 
@@ -158,11 +164,16 @@ def _check_published_checksum(archive: Path, digest: str) -> None:
         return
     for line in sums.read_text().splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[1].lstrip("*") == archive.name and parts[0] != digest:
+        if (
+            len(parts) == 2
+            and parts[1].lstrip("*") == archive.name
+            and parts[0] != digest
+        ):
             raise DatasetError(
                 f"The archive {archive} does not match its checksum in {sums} "
                 f"(expected {parts[0]}, found {digest}): it is truncated or corrupt. "
-                "Fix: replace it with an intact copy, or point IMDB_DIR at another copy."
+                "Fix: replace it with an intact copy, "
+                "or point IMDB_DIR at another copy."
             )
 
 
@@ -207,8 +218,9 @@ def extract_archive(archive: Path) -> Path:
                     tar.extract(member, partial, filter="data")
         verify_imdb_layout(
             partial / "aclImdb",
-            fix=f"the archive {archive} does not hold the full dataset; replace it with "
-            "the official aclImdb_v1.tar.gz or point IMDB_DIR at a complete copy.",
+            fix=f"the archive {archive} does not hold the full dataset; "
+            "replace it with the official aclImdb_v1.tar.gz or point "
+            "IMDB_DIR at a complete copy.",
         )
         try:
             os.rename(partial, target)
@@ -217,9 +229,10 @@ def extract_archive(archive: Path) -> Path:
                 raise
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         raise DatasetError(
-            f"The archive {archive} could not be read ({type(error).__name__}: {error}): "
-            "it is truncated or corrupt. Fix: replace it with an intact copy "
-            "(or delete it so that it is downloaded again), or point IMDB_DIR at another copy."
+            f"The archive {archive} could not be read ({type(error).__name__}: "
+            f"{error}): it is truncated or corrupt. Fix: replace it with an intact "
+            "copy (or delete it so that it is downloaded again), "
+            "or point IMDB_DIR at another copy."
         ) from None
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -233,13 +246,15 @@ def _download_archive() -> Path:
         path = keras.utils.get_file(
             fname="aclImdb_v1.tar.gz", origin=OFFICIAL_URL, cache_subdir="datasets"
         )
-    except Exception as error:  # noqa: BLE001 - any download failure gets one clear message
+    # any download failure gets one clear message
+    except Exception as error:  # noqa: BLE001
         raise DatasetError(
             f"Could not download the IMDB dataset from {OFFICIAL_URL} "
-            f"({type(error).__name__}: {error}). Without a network, set "
-            f"{IMDB_DIR_VARIABLE} to an extracted aclImdb folder or to an aclImdb .tar.gz "
-            "(on the book's CI machines: ../shared/data/aclImdb-text.tar.gz). If a partial "
-            "download was left in ~/.keras/datasets/aclImdb_v1.tar.gz, delete it."
+            f"({type(error).__name__}: {error}). Without a network, "
+            f"set {IMDB_DIR_VARIABLE} to an extracted aclImdb folder or to an aclImdb "
+            ".tar.gz (on the book's CI machines: "
+            "../shared/data/aclImdb-text.tar.gz). If a partial download was left in "
+            "~/.keras/datasets/aclImdb_v1.tar.gz, delete it."
         ) from None
     return Path(path)
 
@@ -273,13 +288,14 @@ def locate_imdb() -> Path:
         root = path / "aclImdb" if (path / "aclImdb").is_dir() else path
         return verify_imdb_layout(
             root,
-            fix=f"restore the missing reviews, or point {IMDB_DIR_VARIABLE} at a complete "
-            "copy (an aclImdb folder or an aclImdb .tar.gz).",
+            fix=f"restore the missing reviews, or point {IMDB_DIR_VARIABLE} at a "
+            "complete copy (an aclImdb folder or an aclImdb .tar.gz).",
         )
     raise DatasetError(
-        f"{IMDB_DIR_VARIABLE}={source} does not exist. Fix: set {IMDB_DIR_VARIABLE} to an "
-        "extracted aclImdb folder or to an aclImdb .tar.gz (on the book's CI machines: "
-        f"../shared/data/aclImdb-text.tar.gz), or unset it to download the dataset."
+        f"{IMDB_DIR_VARIABLE}={source} does not exist. Fix: set {IMDB_DIR_VARIABLE} "
+        "to an extracted aclImdb folder or to an aclImdb .tar.gz (on the book's CI "
+        "machines: ../shared/data/aclImdb-text.tar.gz), "
+        "or unset it to download the dataset."
     )
 
 
@@ -386,8 +402,9 @@ def load_imdb_text(split: str, root: Optional[Path] = None) -> ReviewSplit:
         for review_id, rating, path in sorted(entries):
             if not (7 <= rating <= 10 if label else 1 <= rating <= 4):
                 raise DatasetError(
-                    f"{path} has rating {rating}, outside the range of '{name}' reviews. "
-                    "The dataset is not the official aclImdb; point IMDB_DIR at an intact copy."
+                    f"{path} has rating {rating}, outside the range of '{name}' "
+                    "reviews. The dataset is not the official aclImdb; "
+                    "point IMDB_DIR at an intact copy."
                 )
             with open(path, encoding="utf-8") as handle:
                 texts.append(clean_review(handle.read()))
@@ -398,7 +415,9 @@ def load_imdb_text(split: str, root: Optional[Path] = None) -> ReviewSplit:
     return ReviewSplit(tuple(texts), as_int(labels), as_int(ratings), as_int(ids))
 
 
-def stratified_subset(split: ReviewSplit, per_class: Optional[int], seed: int) -> ReviewSplit:
+def stratified_subset(
+    split: ReviewSplit, per_class: Optional[int], seed: int
+) -> ReviewSplit:
     """Draw a fixed random subset with ``per_class`` reviews of each label.
 
     Parameters
@@ -427,13 +446,18 @@ def stratified_subset(split: ReviewSplit, per_class: Optional[int], seed: int) -
     for label in (0, 1):
         members = np.flatnonzero(split.labels == label)
         if len(members) < per_class:
-            raise ValueError(f"label {label} has {len(members)} reviews, fewer than {per_class}")
+            raise ValueError(
+                f"label {label} has {len(members)} reviews, fewer than {per_class}"
+            )
         chosen.append(rng.choice(members, size=per_class, replace=False))
     return split.take(np.sort(np.concatenate(chosen)))
 
 
 def train_validation_split(
-    split: ReviewSplit, validation_fraction: float, seed: int, block_ids: int = MOVIE_BLOCK_IDS
+    split: ReviewSplit,
+    validation_fraction: float,
+    seed: int,
+    block_ids: int = MOVIE_BLOCK_IDS,
 ) -> tuple:
     """Carve a stratified validation set of whole movies out of the training reviews.
 
@@ -479,7 +503,9 @@ def train_validation_split(
     Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
     """
     if not 0.0 < validation_fraction < 1.0:
-        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+        raise ValueError(
+            f"validation_fraction must be in (0, 1), got {validation_fraction}"
+        )
     if int(block_ids) != block_ids or block_ids < 1:
         raise ValueError(f"block_ids must be a positive integer, got {block_ids!r}")
     rng = np.random.default_rng(seed)
@@ -489,7 +515,8 @@ def train_validation_split(
         ids = split.ids[members].astype(np.int64)
         blocks, block_of_member = np.unique(ids // int(block_ids), return_inverse=True)
         block_rank = rng.permutation(len(blocks))[block_of_member]
-        members = members[np.lexsort((ids, block_rank))]     # shuffled blocks, ids in order within each
+        # shuffled blocks, ids in order within each
+        members = members[np.lexsort((ids, block_rank))]
         n_val = int(round(validation_fraction * len(members)))
         val_idx.append(members[:n_val])
         train_idx.append(members[n_val:])
@@ -518,7 +545,11 @@ class ImdbSplits:
 
     def sizes(self) -> dict:
         """Return ``{"train": n, "validation": n, "test": n}``."""
-        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+        return {
+            "train": len(self.train),
+            "validation": len(self.validation),
+            "test": len(self.test),
+        }
 
 
 def load_imdb_splits(mode: Optional[str] = None) -> ImdbSplits:
@@ -546,9 +577,15 @@ def load_imdb_splits(mode: Optional[str] = None) -> ImdbSplits:
     """
     settings = mode_settings(mode)
     root = locate_imdb()
-    pool = stratified_subset(load_imdb_text("train", root), settings.train_per_class, settings.seed)
-    test = stratified_subset(load_imdb_text("test", root), settings.test_per_class, settings.seed + 1)
-    train, validation = train_validation_split(pool, settings.validation_fraction, settings.seed)
+    pool = stratified_subset(
+        load_imdb_text("train", root), settings.train_per_class, settings.seed
+    )
+    test = stratified_subset(
+        load_imdb_text("test", root), settings.test_per_class, settings.seed + 1
+    )
+    train, validation = train_validation_split(
+        pool, settings.validation_fraction, settings.seed
+    )
     return ImdbSplits(train, validation, test, settings)
 
 
@@ -598,7 +635,11 @@ def pad_token_ids(
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     for row, (start, length) in enumerate(zip(starts, lengths)):
         ids = flat_ids[start : start + length]
-        ids = ids[:sequence_length] if truncating == "post" else ids[max(0, length - sequence_length) :]
+        ids = (
+            ids[:sequence_length]
+            if truncating == "post"
+            else ids[max(0, length - sequence_length) :]
+        )
         if padding == "post":
             out[row, : len(ids)] = ids
         else:
@@ -660,11 +701,17 @@ def encode_texts(
         ``int32`` of shape ``(len(texts), sequence_length)``.
     """
     if isinstance(texts, str):
-        raise ValueError("texts must be a sequence of strings, not one string; wrap it in a list")
+        raise ValueError(
+            "texts must be a sequence of strings, not one string; wrap it in a list"
+        )
     vectorizer = text_vectorizer(vocabulary, ragged=True)
     ragged = vectorizer(np.asarray([clean_review(t) for t in texts], dtype=object))
     return pad_token_ids(
-        ragged.flat_values.numpy(), ragged.row_lengths().numpy(), sequence_length, padding, truncating
+        ragged.flat_values.numpy(),
+        ragged.row_lengths().numpy(),
+        sequence_length,
+        padding,
+        truncating,
     )
 
 
@@ -729,7 +776,9 @@ class EncodedImdb:
 def _adapted_vocabulary(texts: Sequence[str], max_tokens: int) -> list:
     import keras
 
-    vectorizer = keras.layers.TextVectorization(max_tokens=max_tokens, name="vocabulary_builder")
+    vectorizer = keras.layers.TextVectorization(
+        max_tokens=max_tokens, name="vocabulary_builder"
+    )
     vectorizer.adapt(np.asarray(texts, dtype=object), batch_size=1024)
     return [str(w) for w in vectorizer.get_vocabulary()]
 
@@ -783,20 +832,33 @@ def load_imdb_sequences(
         truncating=truncating,
         mode=settings.mode,
     )
-    pad_token_ids(np.zeros(0, np.int32), np.zeros(0, np.int64), sequence_length, padding, truncating)
+    pad_token_ids(
+        np.zeros(0, np.int32),
+        np.zeros(0, np.int64),
+        sequence_length,
+        padding,
+        truncating,
+    )
 
     def encode_splits() -> dict:
         splits = load_imdb_splits(settings.mode)
         vocabulary = _adapted_vocabulary(splits.train.texts, max_tokens)
-        encode = lambda split: encode_texts(split.texts, vocabulary, sequence_length, padding, truncating)  # noqa: E731
+        encode = lambda split: encode_texts(  # noqa: E731
+            split.texts, vocabulary, sequence_length, padding, truncating
+        )
         return dict(
             vocabulary=np.asarray(vocabulary),
-            x_train=encode(splits.train), y_train=splits.train.labels,
-            x_val=encode(splits.validation), y_val=splits.validation.labels,
-            x_test=encode(splits.test), y_test=splits.test.labels,
+            x_train=encode(splits.train),
+            y_train=splits.train.labels,
+            x_val=encode(splits.validation),
+            y_val=splits.validation.labels,
+            x_test=encode(splits.test),
+            y_test=splits.test.labels,
         )
 
-    arrays = cached_arrays("sequences", dict(params, settings=repr(settings)), encode_splits)
+    arrays = cached_arrays(
+        "sequences", dict(params, settings=repr(settings)), encode_splits
+    )
     vocabulary = [str(w) for w in arrays.pop("vocabulary")]
     return EncodedImdb(vocabulary=vocabulary, params=params, **arrays)
 
@@ -807,9 +869,10 @@ def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
     The cache file lives in :func:`cache_root`. Its name holds ``kind`` and
     a hash of ``key``, of the dataset's location, of :data:`CACHE_VERSION`
     and of the Keras and TensorFlow versions (their ``TextVectorization``
-    tokenises the reviews, so an upgrade never reuses stale arrays). It is written atomically (a temporary file
-    renamed over the final name), so a crash never leaves a half-written
-    cache that is later trusted, and an unreadable file is rebuilt.
+    tokenises the reviews, so an upgrade never reuses stale arrays). It is
+    written atomically (a temporary file renamed over the final name), so a
+    crash never leaves a half-written cache that is later trusted, and an
+    unreadable file is rebuilt.
 
     Parameters
     ----------
@@ -834,20 +897,32 @@ def cached_arrays(kind: str, key: dict, build: Callable[[], dict]) -> dict:
 
     Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
     """
-    tokenizer = {package: metadata.version(package) for package in ("keras", "tensorflow")}   # they tokenise
-    source = dict(key, root=str(locate_imdb().resolve()), version=CACHE_VERSION, tokenizer=tokenizer)
-    digest = hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]
+    # they tokenise
+    tokenizer = {
+        package: metadata.version(package) for package in ("keras", "tensorflow")
+    }
+    source = dict(
+        key,
+        root=str(locate_imdb().resolve()),
+        version=CACHE_VERSION,
+        tokenizer=tokenizer,
+    )
+    digest = hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[
+        :16
+    ]
     cache_file = cache_root() / f"{kind}-{digest}.npz"
     if cache_file.is_file():
         try:
             with np.load(cache_file, allow_pickle=False) as stored:
                 return {name: stored[name] for name in stored.files}
-        except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt, never trusted
+        # an unreadable cache is rebuilt, never trusted
+        except Exception:  # noqa: BLE001
             cache_file.unlink(missing_ok=True)
     arrays = build()
 
     def save(temporary):
-        with open(temporary, "wb") as out:   # a file object: np.savez would add ".npz" to a name
+        # a file object: np.savez would add ".npz" to a name
+        with open(temporary, "wb") as out:
             np.savez(out, **arrays)
 
     write_atomically(cache_file, save)

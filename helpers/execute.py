@@ -18,6 +18,7 @@ is caught, and names what changed.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,7 +74,9 @@ def package_versions() -> dict:
     return versions
 
 
-def peak_memory_mib(pid: Optional[int], proc_root: Path = Path("/proc")) -> Optional[float]:
+def peak_memory_mib(
+    pid: Optional[int], proc_root: Path = Path("/proc")
+) -> Optional[float]:
     """Return the peak resident memory of a running process in MiB, or ``None``.
 
     Reads ``VmHWM`` (the resident-set high-water mark) from
@@ -96,7 +99,9 @@ def peak_memory_mib(pid: Optional[int], proc_root: Path = Path("/proc")) -> Opti
     if pid is None:
         return None
     try:
-        status = (Path(proc_root) / str(int(pid)) / "status").read_text(encoding="ascii", errors="replace")
+        status = (Path(proc_root) / str(int(pid)) / "status").read_text(
+            encoding="ascii", errors="replace"
+        )
     except (OSError, ValueError):
         return None
     for line in status.splitlines():
@@ -115,7 +120,9 @@ def _kernel_pid(client) -> Optional[int]:
     return pid if isinstance(pid, int) else None
 
 
-def execute_notebook(path: Path, mode: str, timeout: int = 1800, cwd: Optional[Path] = None) -> dict:
+def execute_notebook(
+    path: Path, mode: str, timeout: int = 1800, cwd: Optional[Path] = None
+) -> dict:
     """Execute one notebook in place in a fresh kernel and record its metadata.
 
     Parameters
@@ -159,11 +166,15 @@ def execute_notebook(path: Path, mode: str, timeout: int = 1800, cwd: Optional[P
         os.environ[RUN_LOG_VARIABLE] = str(run_log)
         try:
             client = NotebookClient(
-                notebook, timeout=timeout, kernel_name="python3",
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
                 resources={"metadata": {"path": str(workdir.resolve())}},
             )
             # VmHWM only grows, so the reading after the last cell is the kernel's peak.
-            client.on_cell_executed = lambda **_: peaks.append(peak_memory_mib(_kernel_pid(client)))
+            client.on_cell_executed = lambda **_: peaks.append(
+                peak_memory_mib(_kernel_pid(client))
+            )
             client.execute()
         finally:
             os.environ.pop(RUN_LOG_VARIABLE, None)
@@ -198,7 +209,9 @@ def runs_in_log(path: Path) -> list:
     return runs
 
 
-def record_fingerprint(notebook, notebooks_dir: Optional[Path] = None, index=None) -> dict:
+def record_fingerprint(
+    notebook, notebooks_dir: Optional[Path] = None, index=None
+) -> dict:
     """Store the fingerprint and its parts in the notebook's ``rnn_book`` metadata.
 
     ``notebooks_dir`` and ``index`` are as in :func:`helpers.fingerprint.chapter_parts`.
@@ -226,9 +239,12 @@ def write_notebook(notebook, path: Path) -> None:
 def stderr_cells(notebook: dict) -> list:
     """Return the indices of cells whose stored outputs include stderr text."""
     return [
-        index for index, cell in enumerate(notebook.get("cells", []))
-        if any(o.get("output_type") == "stream" and o.get("name") == "stderr"
-               for o in cell.get("outputs", []))
+        index
+        for index, cell in enumerate(notebook.get("cells", []))
+        if any(
+            o.get("output_type") == "stream" and o.get("name") == "stderr"
+            for o in cell.get("outputs", [])
+        )
     ]
 
 
@@ -244,11 +260,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command line: execute notebooks in place, one after the other."""
     from nbclient.exceptions import CellExecutionError
 
-    parser = argparse.ArgumentParser(prog="python -m helpers.execute", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.execute", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("targets", nargs="+", help="notebooks or folders of notebooks")
-    parser.add_argument("--mode", choices=("full", "quick"), default="full",
-                        help="BOOK_MODE for the run (the stored book is full mode)")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
+    parser.add_argument(
+        "--mode",
+        choices=("full", "quick"),
+        default="full",
+        help="BOOK_MODE for the run (the stored book is full mode)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=1800, help="seconds allowed per cell"
+    )
     args = parser.parse_args(argv)
     failures = 0
     for path in _notebook_paths(args.targets):
@@ -257,13 +281,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             record = execute_notebook(path, args.mode, args.timeout)
         except CellExecutionError as error:
             failures += 1
-            print(f"FAILED {path}: left unchanged.\n{str(error)[-3000:]}", file=sys.stderr)
+            print(
+                f"FAILED {path}: left unchanged.\n{str(error)[-3000:]}", file=sys.stderr
+            )
             continue
         noisy = stderr_cells(json.loads(path.read_text(encoding="utf-8")))
         memory = record["peak_memory_mib"]
-        print(f"  done in {record['run_seconds']} s"
-              + (f", peak memory {memory:.0f} MiB" if memory is not None else "")
-              + (f"; stderr output in cells {noisy}" if noisy else ""))
+        print(
+            f"  done in {record['run_seconds']} s"
+            + (f", peak memory {memory:.0f} MiB" if memory is not None else "")
+            + (f"; stderr output in cells {noisy}" if noisy else "")
+        )
     return 1 if failures else 0
 
 

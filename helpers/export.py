@@ -21,6 +21,7 @@ Keras is imported inside the functions, so importing this module is cheap.
 
 Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,14 @@ ARTIFACTS_FOLDER = "artifacts"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 
 
-def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_model,
-                     name: str = "end_to_end", padding: str = "post", truncating: str = "post"):
+def end_to_end_model(
+    vocabulary: Sequence[str],
+    sequence_length: int,
+    trained_model,
+    name: str = "end_to_end",
+    padding: str = "post",
+    truncating: str = "post",
+):
     """Wrap a trained token-id model with a string-input ``TextVectorization``.
 
     Parameters
@@ -81,17 +88,22 @@ def end_to_end_model(vocabulary: Sequence[str], sequence_length: int, trained_mo
     import keras
 
     if int(sequence_length) != sequence_length or sequence_length < 1:
-        raise ValueError(f"sequence_length must be a positive integer, got {sequence_length!r}")
+        raise ValueError(
+            f"sequence_length must be a positive integer, got {sequence_length!r}"
+        )
     words = [str(w) for w in vocabulary]
     if words[:2] != ["", "[UNK]"]:
         raise ValueError(
             "vocabulary must be the training vocabulary with its reserved entries "
-            "('' for padding, '[UNK]' for unknown words) first, as EncodedImdb.vocabulary is; "
-            f"it starts with {words[:2]!r}"
+            "('' for padding, '[UNK]' for unknown words) first, "
+            f"as EncodedImdb.vocabulary is; it starts with {words[:2]!r}"
         )
     if (padding, truncating) not in (("post", "post"), ("pre", "pre")):
-        raise ValueError("padding and truncating must be both 'post' (keep the first tokens) or both "
-                         f"'pre' (keep the last tokens, as pad_sequences does); got {padding!r}, {truncating!r}")
+        raise ValueError(
+            "padding and truncating must be both 'post' (keep the first tokens) "
+            "or both 'pre' (keep the last tokens, as pad_sequences does); "
+            f"got {padding!r}, {truncating!r}"
+        )
     keep_last = padding == "pre"
     vectorizer = text_vectorizer(words, output_mode="int",
                                  output_sequence_length=None if keep_last else int(sequence_length),
@@ -185,8 +197,12 @@ def repository_root() -> Path:
     return book_root()
 
 
-def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = None,
-                  mode: Optional[str] = None) -> Path:
+def artifact_path(
+    chapter: Union[int, str],
+    name: str,
+    folder: Optional[Path] = None,
+    mode: Optional[str] = None,
+) -> Path:
     """Return ``<folder>/<chapter>_<name>.keras`` (by default ``<repo>/artifacts``).
 
     In quick mode the default folder is ``<repo>/artifacts/quick``: a quick
@@ -214,13 +230,20 @@ def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = 
     ValueError
         If ``chapter`` or ``name`` would make an unsafe or ambiguous file name.
     """
-    if isinstance(chapter, (int, np.integer)) and not isinstance(chapter, bool) and chapter >= 0:
+    if (
+        isinstance(chapter, (int, np.integer))
+        and not isinstance(chapter, bool)
+        and chapter >= 0
+    ):
         chapter = f"{int(chapter):02d}"
     if not isinstance(chapter, str) or not re.fullmatch(r"\d{2}", chapter):
-        raise ValueError(f"chapter must be a chapter number such as 5 or '05', got {chapter!r}")
+        raise ValueError(
+            f"chapter must be a chapter number such as 5 or '05', got {chapter!r}"
+        )
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(
-            f"name must be letters, digits, '_' or '-' (e.g. 'lstm'), got {name!r}")
+            f"name must be letters, digits, '_' or '-' (e.g. 'lstm'), got {name!r}"
+        )
     if folder is None:
         folder = repository_root() / ARTIFACTS_FOLDER
         if mode_settings(mode).mode == "quick":
@@ -229,8 +252,9 @@ def artifact_path(chapter: Union[int, str], name: str, folder: Optional[Path] = 
     return folder / f"{chapter}_{name}.keras"
 
 
-def save_end_to_end(model, chapter: Union[int, str], name: str,
-                    folder: Optional[Path] = None) -> Path:
+def save_end_to_end(
+    model, chapter: Union[int, str], name: str, folder: Optional[Path] = None
+) -> Path:
     """Save an end-to-end model as ``artifacts/<chapter>_<name>.keras``, atomically.
 
     In quick mode the default folder is ``artifacts/quick/`` (see
@@ -259,26 +283,46 @@ def save_end_to_end(model, chapter: Union[int, str], name: str,
 
 def _as_review_list(texts) -> list:
     """Check ``texts`` and return it as a list of str (a bare str is one review)."""
-    what = ("pass a list of review strings, e.g. predict_sentiment(model, "
-            "['A wonderful film.', 'Dull.']), or one review as a str")
+    what = (
+        "pass a list of review strings, e.g. predict_sentiment(model, "
+        "['A wonderful film.', 'Dull.']), or one review as a str"
+    )
     if isinstance(texts, str):
         return [texts]
-    if texts is None or isinstance(texts, (bytes, bytearray, int, float, complex, np.number)):
-        hint = " (decode bytes first: b.decode('utf-8'))" if isinstance(texts, (bytes, bytearray)) else ""
-        raise TypeError(f"texts must be review strings, got {type(texts).__name__}{hint}; {what}")
+    if texts is None or isinstance(
+        texts, (bytes, bytearray, int, float, complex, np.number)
+    ):
+        hint = (
+            " (decode bytes first: b.decode('utf-8'))"
+            if isinstance(texts, (bytes, bytearray))
+            else ""
+        )
+        raise TypeError(
+            f"texts must be review strings, got {type(texts).__name__}{hint}; {what}"
+        )
     if isinstance(texts, np.ndarray):
         if texts.ndim != 1:
-            raise TypeError(f"texts must be one-dimensional, got an array of shape {texts.shape}; {what}")
+            raise TypeError(
+                "texts must be one-dimensional, "
+                f"got an array of shape {texts.shape}; {what}"
+            )
         texts = texts.tolist()
     try:
         texts = list(texts)
     except TypeError:
-        raise TypeError(f"texts must be review strings, got {type(texts).__name__}; {what}") from None
+        raise TypeError(
+            f"texts must be review strings, got {type(texts).__name__}; {what}"
+        ) from None
     for index, text in enumerate(texts):
         if not isinstance(text, str):
-            hint = " (decode bytes first: b.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+            hint = (
+                " (decode bytes first: b.decode('utf-8'))"
+                if isinstance(text, (bytes, bytearray))
+                else ""
+            )
             raise TypeError(
-                f"texts[{index}] is {type(text).__name__}, not str{hint}; {what}")
+                f"texts[{index}] is {type(text).__name__}, not str{hint}; {what}"
+            )
     return texts
 
 
@@ -356,7 +400,9 @@ def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray
     if bad.size:
         raise ValueError(
             f"the model returned a non-finite score for texts {bad[:5].tolist()} "
-            f"(e.g. {reviews[bad[0]][:60]!r}); a model that averages over the masked words "
-            "divides by zero on an all-padding input (an empty review). Give it a defined "
-            "answer for that case, e.g. pool with the last state or a maximum instead of a mean.")
+            f"(e.g. {reviews[bad[0]][:60]!r}); a model that averages over the masked "
+            "words divides by zero on an all-padding input (an empty review). "
+            "Give it a defined answer for that case, e.g. pool with the last state "
+            "or a maximum instead of a mean."
+        )
     return probabilities

@@ -8,6 +8,7 @@ disk midway leaves the old file (or none) and no stray temporary file.
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import os
@@ -41,14 +42,18 @@ def write_atomically(path: Union[str, Path], write: Callable[[str], object]) -> 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+    )
     os.close(handle)
     try:
         write(temporary)
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
+        os.chmod(
+            temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask
+        )
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -58,4 +63,6 @@ def write_atomically(path: Union[str, Path], write: Callable[[str], object]) -> 
 
 def write_text_atomically(path: Union[str, Path], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` with :func:`write_atomically`."""
-    return write_atomically(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+    return write_atomically(
+        path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8")
+    )

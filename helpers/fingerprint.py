@@ -1,4 +1,5 @@
-"""Fingerprints of what decides a result: code as syntax, followed definition by definition.
+"""Fingerprints of what decides a result: code as syntax, followed definition by
+definition.
 
 A stored chapter (:mod:`helpers.execute`) and a trained run
 (:mod:`helpers.recipes`) each carry a fingerprint of the code that made
@@ -56,6 +57,7 @@ What reach cannot see
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``), whose
 stored run is the first to carry one.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,16 +79,27 @@ HELPERS_DIR = Path(__file__).resolve().parent
 #: The version of the fingerprint scheme, stored with every fingerprint.
 SCHEME = 2
 #: Decorators that only wrap or describe what they decorate (no registration).
-PURE_DECORATORS = frozenset({
-    "dataclass", "dataclasses.dataclass", "staticmethod", "classmethod", "property",
-    "functools.lru_cache", "lru_cache", "functools.cache", "cache", "functools.wraps",
-    "contextmanager", "contextlib.contextmanager",
-})
+PURE_DECORATORS = frozenset(
+    {
+        "dataclass",
+        "dataclasses.dataclass",
+        "staticmethod",
+        "classmethod",
+        "property",
+        "functools.lru_cache",
+        "lru_cache",
+        "functools.cache",
+        "cache",
+        "functools.wraps",
+        "contextmanager",
+        "contextlib.contextmanager",
+    }
+)
 #: Calls that look names up at run time: a module that makes one is counted whole.
 DYNAMIC_CALLS = frozenset({"globals", "eval", "exec", "__import__", "import_module"})
-#: Code that only computes the keys (file names) of trained runs, left out of a chapter's
-#: reach: the keys of the runs a chapter read are a part of its fingerprint themselves,
-#: recomputed with today's code (``records`` in :func:`chapter_parts`).
+#: Code that only computes the keys (file names) of trained runs, left out of a
+#: chapter's reach: the keys of the runs a chapter read are a part of its fingerprint
+#: themselves, recomputed with today's code (``records`` in :func:`chapter_parts`).
 KEY_CODE = ("helpers.recipes:recipe_fingerprint", "helpers.recipes:training_key")
 _MODULE_STATEMENTS = "<module>"
 
@@ -125,13 +138,21 @@ def _fstring_parts(values: list) -> list:
     joined = []
     for item in values:
         if isinstance(item, ast.Constant) and isinstance(item.value, str):
-            if joined and isinstance(joined[-1], ast.Constant) and isinstance(joined[-1].value, str):
+            if (
+                joined
+                and isinstance(joined[-1], ast.Constant)
+                and isinstance(joined[-1].value, str)
+            ):
                 joined[-1] = ast.Constant(value=joined[-1].value + item.value)
             else:
                 joined.append(ast.Constant(value=item.value))
         else:
             joined.append(item)
-    return [item for item in joined if not (isinstance(item, ast.Constant) and item.value == "")]
+    return [
+        item
+        for item in joined
+        if not (isinstance(item, ast.Constant) and item.value == "")
+    ]
 
 
 def _write(value, parts: list) -> None:
@@ -164,12 +185,18 @@ def without_docstrings(tree, module: bool = True):
     keeps a leading string (it may be what the cell displays).
     """
     tree = copy.deepcopy(tree)
-    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef) + ((ast.Module,) if module else ())
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef) + (
+        (ast.Module,) if module else ()
+    )
     for node in ast.walk(tree):
         if isinstance(node, kinds):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 node.body = body[1:]
     return tree
 
@@ -194,9 +221,16 @@ def _dotted(node) -> Optional[str]:
 
 def _is_main_guard(statement) -> bool:
     test = getattr(statement, "test", None)
-    return (isinstance(statement, ast.If) and isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+    return (
+        isinstance(statement, ast.If)
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(
+            isinstance(c, ast.Constant) and c.value == "__main__"
+            for c in test.comparators
+        )
+    )
 
 
 def _target_names(target) -> Optional[list]:
@@ -217,13 +251,17 @@ def _target_names(target) -> Optional[list]:
 
 
 def _names_bound_anywhere(statement) -> set:
-    """Names that a compound top-level statement binds in the module (``if``/``try`` bodies)."""
+    """Names that a compound top-level statement binds in the module (``if``/``try``
+    bodies).
+    """
     names = set()
     for node in ast.walk(statement):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*")
+            names.update(
+                (a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*"
+            )
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             for target in getattr(node, "targets", None) or [node.target]:
                 names.update(_target_names(target) or [])
@@ -244,7 +282,9 @@ class Statement:
     @property
     def key(self) -> str:
         """``helpers.data:load_imdb_splits`` (or ``helpers.data:<module>#3``)."""
-        label = ",".join(self.names) if self.names else f"{_MODULE_STATEMENTS}#{self.index}"
+        label = (
+            ",".join(self.names) if self.names else f"{_MODULE_STATEMENTS}#{self.index}"
+        )
         return f"{self.module}:{label}"
 
 
@@ -281,16 +321,22 @@ class HelperIndex:
             is_package = relative[-1] == "__init__"
             name = ".".join((package,) + (relative[:-1] if is_package else relative))
             self.modules[name] = (path, is_package)
-        self.modules = {name: self._parse(name, path, is_package)
-                        for name, (path, is_package) in self.modules.items()}
+        self.modules = {
+            name: self._parse(name, path, is_package)
+            for name, (path, is_package) in self.modules.items()
+        }
 
     # -- parsing -------------------------------------------------------------
     def _import_targets(self, node, module: str, is_package: bool) -> list:
-        """``(bound name, target)`` of a helper import; target ``(module, name or None)``."""
+        """``(bound name, target)`` of a helper import; target ``(module, name or
+        None)``.
+        """
         found = []
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name == self.package or alias.name.startswith(self.package + "."):
+                if alias.name == self.package or alias.name.startswith(
+                    self.package + "."
+                ):
                     if alias.asname:
                         found.append((alias.asname, (alias.name, None)))
                     else:
@@ -308,13 +354,17 @@ class HelperIndex:
             if alias.name == "*":
                 found.append(("*", (source, "*")))
             elif f"{source}.{alias.name}" in self.modules:
-                found.append((alias.asname or alias.name, (f"{source}.{alias.name}", None)))
+                found.append(
+                    (alias.asname or alias.name, (f"{source}.{alias.name}", None))
+                )
             else:
                 found.append((alias.asname or alias.name, (source, alias.name)))
         return found
 
     def _parse(self, name: str, path: Path, is_package: bool) -> Module:
-        tree = without_docstrings(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        tree = without_docstrings(
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        )
         statements, bindings, imports = [], {}, set()
         aliases = {}
         for node in tree.body:
@@ -327,12 +377,14 @@ class HelperIndex:
             if _is_main_guard(node):
                 continue
             names, runs = self._binding(node)
-            statement = Statement(name, index, tuple(sorted(names)), canonical(node), runs)
+            statement = Statement(
+                name, index, tuple(sorted(names)), canonical(node), runs
+            )
             statement.references = self._references(node, name, is_package, aliases)
             counted_whole |= "*dynamic*" in statement.references
             statement.references.discard("*dynamic*")
             statements.append(statement)
-            for bound in (names if not runs else _names_bound_anywhere(node)):
+            for bound in names if not runs else _names_bound_anywhere(node):
                 bindings.setdefault(bound, []).append(statement)
         return Module(name, is_package, statements, bindings, imports, counted_whole)
 
@@ -342,8 +394,9 @@ class HelperIndex:
             pure = all(_dotted(d) in PURE_DECORATORS for d in node.decorator_list)
             return {node.name}, not pure
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if isinstance(node, ast.ImportFrom) and (node.module == "__future__"
-                                                     or any(a.name == "*" for a in node.names)):
+            if isinstance(node, ast.ImportFrom) and (
+                node.module == "__future__" or any(a.name == "*" for a in node.names)
+            ):
                 return set(), True
             return {(a.asname or a.name.split(".")[0]) for a in node.names}, False
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -356,19 +409,33 @@ class HelperIndex:
             return set(names), False
         return set(), True
 
-    def _references(self, node, module: str, is_package: bool, module_aliases: dict) -> set:
-        """Keys ``module:name`` (``module:*`` for a whole module) that ``node`` points to."""
+    def _references(
+        self, node, module: str, is_package: bool, module_aliases: dict
+    ) -> set:
+        """Keys ``module:name`` (``module:*`` for a whole module) that ``node`` points
+        to.
+        """
         aliases = dict(module_aliases)
         refs = set()
         for sub in ast.walk(node):
             if isinstance(sub, (ast.Import, ast.ImportFrom)):
                 for bound, target in self._import_targets(sub, module, is_package):
                     aliases[bound] = target
-                    refs.add(f"{target[0]}:{target[1] or '*'}" if target[1] or bound == "*"
-                             else f"{target[0]}:{_MODULE_STATEMENTS}")
-            elif isinstance(sub, ast.Call) and (_dotted(sub.func) or "").split(".")[-1] in DYNAMIC_CALLS:
+                    refs.add(
+                        f"{target[0]}:{target[1] or '*'}"
+                        if target[1] or bound == "*"
+                        else f"{target[0]}:{_MODULE_STATEMENTS}"
+                    )
+            elif (
+                isinstance(sub, ast.Call)
+                and (_dotted(sub.func) or "").split(".")[-1] in DYNAMIC_CALLS
+            ):
                 refs.add("*dynamic*")
-        parents = {child: parent for parent in ast.walk(node) for child in ast.iter_child_nodes(parent)}
+        parents = {
+            child: parent
+            for parent in ast.walk(node)
+            for child in ast.iter_child_nodes(parent)
+        }
         for sub in ast.walk(node):
             if not isinstance(sub, ast.Name):
                 continue
@@ -380,7 +447,8 @@ class HelperIndex:
             if attribute is not None:
                 refs.add(f"{source}:{attribute}")
                 continue
-            # A helper module used as a value: follow m.a.b through subpackages to a name.
+            # A helper module used as a value: follow m.a.b through subpackages to a
+            # name.
             parent, chain = parents.get(sub), source
             while isinstance(parent, ast.Attribute):
                 if f"{chain}.{parent.attr}" in self.modules:
@@ -443,10 +511,17 @@ class HelperIndex:
             for name in sorted(self._imported_with(modules) - imported):
                 imported.add(name)
                 module = self.modules[name]
-                pending.append(f"{name}:*" if module.counted_whole else f"{name}:{_MODULE_STATEMENTS}")
+                pending.append(
+                    f"{name}:*"
+                    if module.counted_whole
+                    else f"{name}:{_MODULE_STATEMENTS}"
+                )
                 for statement in module.statements:
-                    if statement.runs_on_import and statement.key not in excluded \
-                            and statement.key not in reached:
+                    if (
+                        statement.runs_on_import
+                        and statement.key not in excluded
+                        and statement.key not in reached
+                    ):
                         reached[statement.key] = statement
                         pending.extend(statement.references)
         return {key: statement.text for key, statement in sorted(reached.items())}
@@ -458,8 +533,13 @@ class HelperIndex:
             tree = _parse_cell(source)
             if tree is not None:
                 body.extend(tree.body)
-        return {r for r in self._references(ast.Module(body=body, type_ignores=[]), "__cells__",
-                                            False, {}) if not r.startswith("__cells__:")} - {"*dynamic*"}
+        return {
+            r
+            for r in self._references(
+                ast.Module(body=body, type_ignores=[]), "__cells__", False, {}
+            )
+            if not r.startswith("__cells__:")
+        } - {"*dynamic*"}
 
     def _imported_with(self, modules: set) -> set:
         """Modules whose import-time code runs when ``modules`` are imported."""
@@ -478,7 +558,9 @@ class HelperIndex:
         """Return the digest of a whole module's canonical statements."""
         return digest("\n".join(s.text for s in self.modules[module].statements))
 
-    def code_digest(self, references: Iterable[str], exclude: Iterable[str] = ()) -> str:
+    def code_digest(
+        self, references: Iterable[str], exclude: Iterable[str] = ()
+    ) -> str:
         """Return one digest of everything ``references`` reach (see :meth:`reach`)."""
         return digest(json.dumps(self.reach(references, exclude), sort_keys=True))
 
@@ -487,9 +569,14 @@ _INDEXES: dict = {}
 
 
 def helper_index(helpers_dir: Optional[Path] = None) -> HelperIndex:
-    """Return the :class:`HelperIndex` of a folder, parsed again only when a file changed."""
+    """Return the :class:`HelperIndex` of a folder, parsed again only when a file
+    changed.
+    """
     folder = Path(helpers_dir or HELPERS_DIR).resolve()
-    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*.py")))
+    stamp = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(folder.rglob("*.py"))
+    )
     cached = _INDEXES.get(folder)
     if cached is None or cached[0] != stamp:
         cached = _INDEXES[folder] = (stamp, HelperIndex(folder))
@@ -535,13 +622,17 @@ def cell_text(source: str) -> str:
     """
     tree = _parse_cell(source)
     if tree is None:
-        return "text:" + "\n".join(line.rstrip() for line in source.strip().splitlines())
+        return "text:" + "\n".join(
+            line.rstrip() for line in source.strip().splitlines()
+        )
     return canonical(without_docstrings(tree, module=False)) + "".join(
-        "\nmagic:" + line for line in _split_magics(source)[1])
+        "\nmagic:" + line for line in _split_magics(source)[1]
+    )
 
 
 def glue_inputs(sources: Sequence[str]) -> list:
-    """``(chapter, key)`` of every ``recorded_glue("chapter", "key")`` call in code cells.
+    """``(chapter, key)`` of every ``recorded_glue("chapter", "key")`` call in code
+    cells.
 
     Raises
     ------
@@ -553,18 +644,29 @@ def glue_inputs(sources: Sequence[str]) -> list:
     for source in sources:
         tree = _parse_cell(source)
         for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] == "recorded_glue":
+            if (
+                isinstance(node, ast.Call)
+                and (_dotted(node.func) or "").split(".")[-1] == "recorded_glue"
+            ):
                 args = list(node.args) + [k.value for k in node.keywords]
-                if len(args) != 2 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                                             for a in args):
-                    raise ValueError("recorded_glue(...) needs two string literals (chapter, key) so "
-                                     "that the chapter's fingerprint can follow the number it reads")
+                if len(args) != 2 or not all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str)
+                    for a in args
+                ):
+                    raise ValueError(
+                        "recorded_glue(...) needs two string literals (chapter, key) "
+                        "so that the chapter's fingerprint can "
+                        "follow the number it reads"
+                    )
                 found.append((args[0].value, args[1].value))
     return sorted(set(found))
 
 
-def chapter_parts(notebook: dict, notebooks_dir: Optional[Path] = None,
-                  index: Optional[HelperIndex] = None) -> dict:
+def chapter_parts(
+    notebook: dict,
+    notebooks_dir: Optional[Path] = None,
+    index: Optional[HelperIndex] = None,
+) -> dict:
     """Return what a stored chapter's outputs depend on, part by part.
 
     Parameters
@@ -603,16 +705,29 @@ def chapter_parts(notebook: dict, notebooks_dir: Optional[Path] = None,
         except (OSError, KeyError, ValueError) as error:
             glue[f"{chapter}:{key}"] = f"<unreadable: {type(error).__name__}>"
     records = {}
-    read = ((notebook.get("metadata") or {}).get("rnn_book") or {}).get("records_read") or []
+    read = ((notebook.get("metadata") or {}).get("rnn_book") or {}).get(
+        "records_read"
+    ) or []
     if read:
         from helpers.recipes import Recipe, training_key
 
         for entry in read:
-            recipe = Recipe(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry["recipe"].items()})
-            records[f"{recipe.name} seed {entry['seed']} {entry['mode']}"] = training_key(
-                recipe, entry["seed"], entry["mode"], index=index)
-    return dict(scheme=SCHEME, cells=[digest(cell_text(s)) for s in sources],
-                definitions={k: digest(v) for k, v in reached.items()}, glue=glue, records=records)
+            recipe = Recipe(
+                **{
+                    k: tuple(v) if isinstance(v, list) else v
+                    for k, v in entry["recipe"].items()
+                }
+            )
+            records[f"{recipe.name} seed {entry['seed']} {entry['mode']}"] = (
+                training_key(recipe, entry["seed"], entry["mode"], index=index)
+            )
+    return dict(
+        scheme=SCHEME,
+        cells=[digest(cell_text(s)) for s in sources],
+        definitions={k: digest(v) for k, v in reached.items()},
+        glue=glue,
+        records=records,
+    )
 
 
 def parts_digest(parts: dict) -> str:
@@ -620,9 +735,14 @@ def parts_digest(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def chapter_fingerprint(notebook: dict, notebooks_dir: Optional[Path] = None,
-                        index: Optional[HelperIndex] = None) -> str:
-    """Fingerprint the code and inputs behind a notebook's outputs (:func:`chapter_parts`)."""
+def chapter_fingerprint(
+    notebook: dict,
+    notebooks_dir: Optional[Path] = None,
+    index: Optional[HelperIndex] = None,
+) -> str:
+    """Fingerprint the code and inputs behind a notebook's outputs
+    (:func:`chapter_parts`).
+    """
     return parts_digest(chapter_parts(notebook, notebooks_dir, index))
 
 
@@ -636,13 +756,20 @@ def changed_parts(stored: Optional[dict], now: dict) -> list:
         empty when nothing differs.
     """
     if not stored or stored.get("scheme") != now.get("scheme"):
-        return [f"fingerprint scheme {None if not stored else stored.get('scheme')} "
-                f"is not the current scheme {now.get('scheme')}"]
+        return [
+            f"fingerprint scheme {None if not stored else stored.get('scheme')} "
+            f"is not the current scheme {now.get('scheme')}"
+        ]
     lines = []
     old_cells, new_cells = stored.get("cells", []), now["cells"]
     if old_cells != new_cells:
-        differ = [i + 1 for i in range(max(len(old_cells), len(new_cells)))
-                  if i >= len(old_cells) or i >= len(new_cells) or old_cells[i] != new_cells[i]]
+        differ = [
+            i + 1
+            for i in range(max(len(old_cells), len(new_cells)))
+            if i >= len(old_cells)
+            or i >= len(new_cells)
+            or old_cells[i] != new_cells[i]
+        ]
         lines.append(f"code cells changed (numbers among code cells): {differ}")
     for part in ("definitions", "glue", "records"):
         old, new = stored.get(part, {}), now.get(part, {})
@@ -663,12 +790,14 @@ sys.path.insert(0, sys.argv[1])
 import helpers
 from helpers.execute import notebook_fingerprint
 assert helpers.__file__.startswith(sys.argv[1]), helpers.__file__
-print(json.dumps([notebook_fingerprint(json.load(open(p, encoding="utf-8"))) for p in sys.argv[2:]]))
+print(json.dumps([notebook_fingerprint(json.load(open(p, encoding="utf-8"))) \
+for p in sys.argv[2:]]))
 """
 
 
 def migrate(paths: Sequence[Path], base: str, repository: Path) -> dict:
-    """Give stored chapters today's fingerprint without executing them, where the old one holds.
+    """Give stored chapters today's fingerprint without executing them, where the old
+    one holds.
 
     A chapter qualifies only if the fingerprint it stores equals the one that
     the helpers of commit ``base`` compute for its current code cells (with
@@ -687,31 +816,60 @@ def migrate(paths: Sequence[Path], base: str, repository: Path) -> dict:
 
     repository = Path(repository).resolve()
     index = HelperIndex(repository / "helpers")
-    commit = subprocess.run(["git", "-C", str(repository), "rev-parse", base], check=True,
-                            capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "-C", str(repository), "rev-parse", base],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     paths = [Path(p).resolve() for p in paths]
     with tempfile.TemporaryDirectory(prefix="fingerprint-base-") as folder:
         archive = Path(folder) / "base.tar"
-        subprocess.run(["git", "-C", str(repository), "archive", "--format=tar", "-o", str(archive),
-                        commit, "helpers"], check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repository),
+                "archive",
+                "--format=tar",
+                "-o",
+                str(archive),
+                commit,
+                "helpers",
+            ],
+            check=True,
+        )
         tree = Path(folder) / "tree"
         with tarfile.open(archive) as tar:
             tar.extractall(tree, filter="data")
-        old = json.loads(subprocess.run([sys.executable, "-c", _OLD_FINGERPRINTS, str(tree)]
-                                        + [str(p) for p in paths],
-                                        check=True, capture_output=True, text=True).stdout)
+        old = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _OLD_FINGERPRINTS, str(tree)]
+                + [str(p) for p in paths],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
     outcome = {}
     for path, old_fingerprint in zip(paths, old):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         record = notebook.get("metadata", {}).get(METADATA_KEY) or {}
-        if record.get("fingerprint") == chapter_fingerprint(notebook, path.parent, index):
+        if record.get("fingerprint") == chapter_fingerprint(
+            notebook, path.parent, index
+        ):
             outcome[str(path)] = "already current"
         elif record.get("fingerprint") != old_fingerprint:
-            outcome[str(path)] = f"stale: its stored run was not made by these cells and {commit[:7]}'s helpers"
+            outcome[str(path)] = (
+                "stale: its stored run was not made by these cells "
+                f"and {commit[:7]}'s helpers"
+            )
         else:
             record_fingerprint(notebook, path.parent, index)
             notebook["metadata"][METADATA_KEY]["fingerprint_migrated"] = {
-                "from_commit": commit, "on": datetime.date.today().isoformat()}
+                "from_commit": commit,
+                "on": datetime.date.today().isoformat(),
+            }
             write_notebook(notebook, path)
             outcome[str(path)] = "migrated"
     return outcome
@@ -719,25 +877,49 @@ def migrate(paths: Sequence[Path], base: str, repository: Path) -> dict:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command line: ``modules``, ``explain`` and ``migrate`` (see ``--help``)."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.fingerprint",
-                                     description="Fingerprints of the book's code, read as syntax.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.fingerprint",
+        description="Fingerprints of the book's code, read as syntax.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("modules", help="print the digest of every helper module (JSON)")
-    explain = commands.add_parser("explain", help="say what changed since a chapter's stored run")
+    commands.add_parser(
+        "modules", help="print the digest of every helper module (JSON)"
+    )
+    explain = commands.add_parser(
+        "explain", help="say what changed since a chapter's stored run"
+    )
     explain.add_argument("notebooks", nargs="+", type=Path)
-    move = commands.add_parser("migrate", help="re-fingerprint chapters whose old fingerprint holds")
+    move = commands.add_parser(
+        "migrate", help="re-fingerprint chapters whose old fingerprint holds"
+    )
     move.add_argument("notebooks", nargs="+", type=Path)
-    move.add_argument("--base", required=True, help="the commit whose helpers made the stored runs")
+    move.add_argument(
+        "--base", required=True, help="the commit whose helpers made the stored runs"
+    )
     args = parser.parse_args(argv)
     if args.command == "modules":
         index = HelperIndex()
-        print(json.dumps({name: index.module_digest(name) for name in sorted(index.modules)}, indent=1))
+        print(
+            json.dumps(
+                {name: index.module_digest(name) for name in sorted(index.modules)},
+                indent=1,
+            )
+        )
         return 0
-    paths = [p for target in args.notebooks
-             for p in (sorted(target.glob("*.ipynb")) if target.is_dir() else [target])]
+    paths = [
+        p
+        for target in args.notebooks
+        for p in (sorted(target.glob("*.ipynb")) if target.is_dir() else [target])
+    ]
     if args.command == "migrate":
-        root = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], check=True,
-                                   capture_output=True, text=True).stdout.strip())
+        root = Path(
+            subprocess.run(
+                ["git", "rev-parse", "--show-toplevel"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
         results = migrate(paths, args.base, root)
         for path, result in results.items():
             print(f"{Path(path).name}: {result}")
@@ -745,10 +927,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     stale = 0
     for path in paths:
         notebook = json.loads(path.read_text(encoding="utf-8"))
-        stored = (notebook.get("metadata", {}).get("rnn_book") or {}).get("fingerprint_parts")
+        stored = (notebook.get("metadata", {}).get("rnn_book") or {}).get(
+            "fingerprint_parts"
+        )
         lines = changed_parts(stored, chapter_parts(notebook, path.parent))
         stale += bool(lines)
-        print(f"{path.name}: " + ("fresh" if not lines else "stale\n  " + "\n  ".join(lines)))
+        print(
+            f"{path.name}: "
+            + ("fresh" if not lines else "stale\n  " + "\n  ".join(lines))
+        )
     return 1 if stale else 0
 
 

@@ -10,6 +10,7 @@ the spectral norm of the product is exactly ``rho ** (T - t)``.
 
 Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -45,8 +46,9 @@ def random_orthogonal(n: int, seed: int = 0) -> np.ndarray:
     return q * np.sign(np.diag(r))
 
 
-def jacobian_norms_by_distance(recurrent_kernel, max_distance: int,
-                               hidden_states: Optional[np.ndarray] = None) -> np.ndarray:
+def jacobian_norms_by_distance(
+    recurrent_kernel, max_distance: int, hidden_states: Optional[np.ndarray] = None
+) -> np.ndarray:
     """Spectral norms of ``dh_T/dh_{T-k}`` for ``k = 0 .. max_distance`` (NumPy).
 
     Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
@@ -81,13 +83,16 @@ def jacobian_norms_by_distance(recurrent_kernel, max_distance: int,
     if hidden_states is not None:
         h = np.asarray(hidden_states, dtype=np.float64)
         if h.ndim != 2 or h.shape[1] != u.shape[0] or h.shape[0] < max_distance:
-            raise ValueError(f"hidden_states must have shape (T >= {max_distance}, {u.shape[0]}), "
-                             f"got {h.shape}")
+            raise ValueError(
+                f"hidden_states must have shape (T >= {max_distance}, {u.shape[0]}), "
+                f"got {h.shape}"
+            )
     product = np.eye(u.shape[0])
     norms = [1.0]
     for k in range(1, int(max_distance) + 1):
         step = u.T if hidden_states is None else (1.0 - h[-k] ** 2)[:, None] * u.T
-        product = product @ step  # dh_T/dh_{T-k} = dh_T/dh_{T-k+1} . dh_{T-k+1}/dh_{T-k}
+        # dh_T/dh_{T-k} = dh_T/dh_{T-k+1} . dh_{T-k+1}/dh_{T-k}
+        product = product @ step
         norms.append(np.linalg.norm(product, 2))
     return np.asarray(norms)
 
@@ -132,24 +137,32 @@ def input_jacobian_norms(rnn_layer, inputs, chunk_size: int = 16, ord=2) -> np.n
         raise ValueError(f"inputs must have shape (batch, T, d), got {x_all.shape}")
     state = rnn_layer(tf.constant(x_all[:1]))
     if len(state.shape) != 2:
-        raise ValueError("the layer must return only its last state (return_sequences=False)")
+        raise ValueError(
+            "the layer must return only its last state (return_sequences=False)"
+        )
     n = int(state.shape[1])
     norms = []
     for start in range(0, len(x_all), int(chunk_size)):
-        chunk = x_all[start:start + int(chunk_size)]
-        copies = tf.constant(np.repeat(chunk, n, axis=0))            # row i*n + j: sequence i, unit j
-        unit_of_copy = tf.constant(np.tile(np.eye(n, dtype=np.float32), (len(chunk), 1)))
+        chunk = x_all[start : start + int(chunk_size)]
+        # row i*n + j: sequence i, unit j
+        copies = tf.constant(np.repeat(chunk, n, axis=0))
+        unit_of_copy = tf.constant(
+            np.tile(np.eye(n, dtype=np.float32), (len(chunk), 1))
+        )
         with tf.GradientTape() as tape:
             tape.watch(copies)
-            picked = tf.reduce_sum(rnn_layer(copies) * unit_of_copy)  # sum_i h_T[i, j(i)]
-        rows = tape.gradient(picked, copies).numpy()                 # (b*n, T, d): dh_T[j]/dx
-        blocks = rows.reshape(len(chunk), n, *chunk.shape[1:]).transpose(0, 2, 1, 3)  # (b, T, n, d)
+            # sum_i h_T[i, j(i)]
+            picked = tf.reduce_sum(rnn_layer(copies) * unit_of_copy)
+        rows = tape.gradient(picked, copies).numpy()  # (b*n, T, d): dh_T[j]/dx
+        # (b, T, n, d)
+        blocks = rows.reshape(len(chunk), n, *chunk.shape[1:]).transpose(0, 2, 1, 3)
         norms.append(np.linalg.matrix_norm(blocks.astype(np.float64), ord=ord)[:, ::-1])
     return np.concatenate(norms)
 
 
 def rnn_input_jacobian_norms(x, kernel, recurrent_kernel, bias, ord=2) -> np.ndarray:
-    """Norms of ``dh_T/dx_t`` of a tanh ``SimpleRNN`` in NumPy, ordered by distance ``T - t``.
+    """Norms of ``dh_T/dx_t`` of a tanh ``SimpleRNN`` in NumPy, ordered by distance
+    ``T - t``.
 
     With ``d_t = 1 - h_t**2`` and ``P_t = dh_T/dh_t`` (``P_T = I``)::
 
@@ -185,22 +198,28 @@ def rnn_input_jacobian_norms(x, kernel, recurrent_kernel, bias, ord=2) -> np.nda
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(kernel, dtype=np.float64)
     u = np.asarray(recurrent_kernel, dtype=np.float64)
-    h = rnn_forward(x, w, u, None if bias is None else np.asarray(bias, dtype=np.float64))
+    h = rnn_forward(
+        x, w, u, None if bias is None else np.asarray(bias, dtype=np.float64)
+    )
     batch, steps, n = h.shape
-    slope = 1.0 - h ** 2                                   # (batch, T, n)
+    slope = 1.0 - h**2  # (batch, T, n)
     product = np.broadcast_to(np.eye(n), (batch, n, n)).copy()  # P_T = dh_T/dh_T
     norms = np.empty((batch, steps))
     for k in range(steps):
         t = steps - 1 - k
-        scaled = product * slope[:, t][:, None, :]         # P_t diag(d_t)
+        scaled = product * slope[:, t][:, None, :]  # P_t diag(d_t)
         norms[:, k] = np.linalg.matrix_norm(scaled @ w.T, ord=ord)
-        product = scaled @ u.T                             # P_{t-1}
+        product = scaled @ u.T  # P_{t-1}
     return norms
 
 
-def gradient_norms_through_time(model, token_ids, chunk_size: int = 16,
-                                embedding_layer: str = "embedding",
-                                recurrent_layer: str = "rnn") -> np.ndarray:
+def gradient_norms_through_time(
+    model,
+    token_ids,
+    chunk_size: int = 16,
+    embedding_layer: str = "embedding",
+    recurrent_layer: str = "rnn",
+) -> np.ndarray:
     """Norms of ``dh_T/dx_t`` on token sequences, ordered by distance ``T - t``.
 
     The sequences are embedded with the model's embedding layer and fed to
@@ -240,16 +259,23 @@ def gradient_norms_through_time(model, token_ids, chunk_size: int = 16,
     if ids.ndim != 2:
         raise ValueError(f"token_ids must have shape (batch, T), got {ids.shape}")
     if (ids == 0).any():
-        raise ValueError("token_ids contain padding (id 0); pass sequences without padding, "
-                         "e.g. reviews whose last position holds a real token")
+        raise ValueError(
+            "token_ids contain padding (id 0); pass sequences without padding, "
+            "e.g. reviews whose last position holds a real token"
+        )
     embedded = np.asarray(model.get_layer(embedding_layer)(ids))
     rnn = model.get_layer(recurrent_layer)
     config = rnn.get_config()
-    if (type(rnn).__name__ == "SimpleRNN" and config.get("activation") == "tanh"
-            and not config.get("return_sequences") and not config.get("go_backwards")):
+    if (
+        type(rnn).__name__ == "SimpleRNN"
+        and config.get("activation") == "tanh"
+        and not config.get("return_sequences")
+        and not config.get("go_backwards")
+    ):
         weights = rnn.get_weights()
-        return rnn_input_jacobian_norms(embedded, weights[0], weights[1],
-                                        weights[2] if len(weights) == 3 else None)
+        return rnn_input_jacobian_norms(
+            embedded, weights[0], weights[1], weights[2] if len(weights) == 3 else None
+        )
     return input_jacobian_norms(rnn, embedded, chunk_size=chunk_size)
 
 
@@ -282,12 +308,18 @@ def per_batch_losses(running_means, batches_per_epoch: int) -> np.ndarray:
     """
     means = np.asarray(running_means, dtype=np.float64)
     if int(batches_per_epoch) != batches_per_epoch or batches_per_epoch < 1:
-        raise ValueError(f"batches_per_epoch must be a positive integer, got {batches_per_epoch!r}")
+        raise ValueError(
+            f"batches_per_epoch must be a positive integer, got {batches_per_epoch!r}"
+        )
     if means.ndim != 1 or len(means) % batches_per_epoch:
-        raise ValueError(f"{len(means)} running means is not a multiple of {batches_per_epoch}")
+        raise ValueError(
+            f"{len(means)} running means is not a multiple of {batches_per_epoch}"
+        )
     per_epoch = means.reshape(-1, int(batches_per_epoch))
     b = np.arange(1, batches_per_epoch + 1, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         totals = per_epoch * b
-        losses = np.diff(np.concatenate([np.zeros((len(per_epoch), 1)), totals], axis=1), axis=1)
+        losses = np.diff(
+            np.concatenate([np.zeros((len(per_epoch), 1)), totals], axis=1), axis=1
+        )
     return losses.ravel()

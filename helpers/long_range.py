@@ -13,6 +13,7 @@ masking (``mask_zero``) changes nothing.
 
 Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
 """
+
 from __future__ import annotations
 
 import time
@@ -29,15 +30,15 @@ SIGNAL_TOKENS = (1, 2)
 FIRST_NOISE_TOKEN = 3
 
 
-
 def _check_positive_int(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool) or int(value) != value or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
-def make_long_range_task(n_samples: int, distance: int, vocab_size: int = 12,
-                         seed: int = 0):
+def make_long_range_task(
+    n_samples: int, distance: int, vocab_size: int = 12, seed: int = 0
+):
     """Generate the synthetic long-range task.
 
     Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
@@ -73,7 +74,9 @@ def make_long_range_task(n_samples: int, distance: int, vocab_size: int = 12,
     vocab_size = _check_positive_int("vocab_size", vocab_size, FIRST_NOISE_TOKEN + 1)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, size=n_samples).astype(np.int32)
-    x = rng.integers(FIRST_NOISE_TOKEN, vocab_size, size=(n_samples, distance + 1)).astype(np.int32)
+    x = rng.integers(
+        FIRST_NOISE_TOKEN, vocab_size, size=(n_samples, distance + 1)
+    ).astype(np.int32)
     x[:, 0] = np.asarray(SIGNAL_TOKENS, dtype=np.int32)[y]
     return x, y
 
@@ -110,7 +113,9 @@ def long_range_labels(x, distance: int) -> np.ndarray:
         raise ValueError(f"x must have shape (n_samples, > {distance}), got {x.shape}")
     token = x[:, -(distance + 1)]
     if not np.isin(token, SIGNAL_TOKENS).all():
-        raise ValueError(f"the token {distance} steps before the end must be one of {SIGNAL_TOKENS}")
+        raise ValueError(
+            f"the token {distance} steps before the end must be one of {SIGNAL_TOKENS}"
+        )
     return (token == SIGNAL_TOKENS[1]).astype(np.int32)
 
 
@@ -149,7 +154,7 @@ def chrono_lstm_bias(units: int, max_distance: int, seed: int = 0) -> np.ndarray
     forget = np.log(rng.uniform(1.0, max_distance - 1.0, size=units))
     bias = np.zeros(4 * units, dtype=np.float32)
     bias[:units] = -forget
-    bias[units:2 * units] = forget
+    bias[units : 2 * units] = forget
     return bias
 
 
@@ -171,9 +176,15 @@ def long_range_sizes(mode: Optional[str] = None) -> dict:
     return dict(LONG_RANGE_TASK_SIZES[mode_settings(mode).mode])
 
 
-def build_long_range_classifier(layer: str, vocab_size: int = 12, embedding_dim: int = 8,
-                                units: int = 32, max_distance: int = 200,
-                                learning_rate: float = 3e-3, seed: int = SEED):
+def build_long_range_classifier(
+    layer: str,
+    vocab_size: int = 12,
+    embedding_dim: int = 8,
+    units: int = 32,
+    max_distance: int = 200,
+    learning_rate: float = 3e-3,
+    seed: int = SEED,
+):
     """A small classifier for the long-range task.
 
     The model is :func:`helpers.models.build_sequence_classifier` (no mask)
@@ -203,16 +214,26 @@ def build_long_range_classifier(layer: str, vocab_size: int = 12, embedding_dim:
     """
     from helpers.models import build_sequence_classifier
 
-    model = build_sequence_classifier(layer, vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                      units=units, mask_zero=False, learning_rate=learning_rate,
-                                      name=f"{layer}_long_range")
+    model = build_sequence_classifier(
+        layer,
+        vocab_size=vocab_size,
+        embedding_dim=embedding_dim,
+        units=units,
+        mask_zero=False,
+        learning_rate=learning_rate,
+        name=f"{layer}_long_range",
+    )
     rng = np.random.default_rng(seed)
     embedding = model.get_layer("embedding")
-    embedding.set_weights([rng.standard_normal((vocab_size, embedding_dim)).astype(np.float32)])
+    embedding.set_weights(
+        [rng.standard_normal((vocab_size, embedding_dim)).astype(np.float32)]
+    )
     if layer == "lstm":
         rnn = model.get_layer("rnn")
         kernel, recurrent_kernel, _ = rnn.get_weights()
-        rnn.set_weights([kernel, recurrent_kernel, chrono_lstm_bias(units, max_distance, seed)])
+        rnn.set_weights(
+            [kernel, recurrent_kernel, chrono_lstm_bias(units, max_distance, seed)]
+        )
     return model
 
 
@@ -244,9 +265,18 @@ class LongRangeRun:
     seconds: float
 
 
-def fit_long_range(layer: str, distance: int, n_train: int, n_val: int, n_test: int,
-                   epochs: int, seed: int = SEED, batch_size: int = 64,
-                   target_accuracy: float = 0.99, **model_options) -> LongRangeRun:
+def fit_long_range(
+    layer: str,
+    distance: int,
+    n_train: int,
+    n_val: int,
+    n_test: int,
+    epochs: int,
+    seed: int = SEED,
+    batch_size: int = 64,
+    target_accuracy: float = 0.99,
+    **model_options,
+) -> LongRangeRun:
     """Train :func:`build_long_range_classifier` on the task at one distance.
 
     Training, validation and test sets are drawn with different seeds. The
@@ -298,7 +328,11 @@ def fit_long_range(layer: str, distance: int, n_train: int, n_val: int, n_test: 
         def on_epoch_end(self, epoch, logs=None):
             accuracy = (logs or {}).get("val_accuracy", 0.0)
             if accuracy > self.best:
-                self.best, self.best_weights, self.wait = accuracy, self.model.get_weights(), 0
+                self.best, self.best_weights, self.wait = (
+                    accuracy,
+                    self.model.get_weights(),
+                    0,
+                )
             else:
                 self.wait += 1
             if accuracy >= target_accuracy or self.wait >= 2:
@@ -308,10 +342,23 @@ def fit_long_range(layer: str, distance: int, n_train: int, n_val: int, n_test: 
             self.model.set_weights(self.best_weights)
 
     keep_best = KeepBest()
-    history = model.fit(x, y, validation_data=(x_val, y_val), epochs=epochs,
-                        batch_size=batch_size, verbose=0, callbacks=[keep_best])
+    history = model.fit(
+        x,
+        y,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[keep_best],
+    )
     val = history.history["val_accuracy"]
     best = int(np.argmax(val))
     _, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
-    return LongRangeRun(layer, int(distance), float(val[best]), float(test_accuracy),
-                        len(val), time.perf_counter() - started)
+    return LongRangeRun(
+        layer,
+        int(distance),
+        float(val[best]),
+        float(test_accuracy),
+        len(val),
+        time.perf_counter() - started,
+    )

@@ -4,6 +4,7 @@ Keras is imported inside the functions, so importing this module is cheap.
 
 Introduced in chapter 2 (``notebooks/02_rnn_from_scratch.ipynb``).
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -86,8 +87,9 @@ def build_sequence_classifier(
         name = f"{'bi_' if bidirectional else ''}{layer}_classifier"
 
     token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero,
-                               name="embedding")(token_ids)
+    x = keras.layers.Embedding(
+        vocab_size, embedding_dim, mask_zero=mask_zero, name="embedding"
+    )(token_ids)
     x = recurrent(x)
     probability = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
     model = keras.Model(token_ids, probability, name=name)

@@ -1,4 +1,5 @@
-"""Reviews of the same movie: how the ids group them, and what a validation split shares with training.
+"""Reviews of the same movie: how the ids group them, and what a validation split
+shares with training.
 
 IMDB has up to 30 reviews per movie, and the official test movies are disjoint
 from the training movies. The official archive names each review's movie in
@@ -12,6 +13,7 @@ Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``), where it
 justifies :func:`helpers.data.train_validation_split`'s blocks of consecutive
 ids.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,11 +42,17 @@ def rare_names(texts, max_reviews: int = 30) -> list:
     """
     names = [frozenset(_CAPITALISED.findall(text)) for text in texts]
     counts = Counter(name for review in names for name in review)
-    return [frozenset(n for n in review if 2 <= counts[n] <= max_reviews) for review in names]
+    return [
+        frozenset(n for n in review if 2 <= counts[n] <= max_reviews)
+        for review in names
+    ]
 
 
-def neighbour_name_overlap(reviews, gaps=(1, 10, 100), min_shared: int = 2, seed: int = 0) -> dict:
-    """Share of review pairs with at least ``min_shared`` rare names in common, by id distance.
+def neighbour_name_overlap(
+    reviews, gaps=(1, 10, 100), min_shared: int = 2, seed: int = 0
+) -> dict:
+    """Share of review pairs with at least ``min_shared`` rare names in common, by id
+    distance.
 
     A pair is two reviews of the same label whose ids differ by ``gap``.
     The entry ``"random"`` pairs every review with a random review of the
@@ -69,25 +77,36 @@ def neighbour_name_overlap(reviews, gaps=(1, 10, 100), min_shared: int = 2, seed
     """
     labels, ids = reviews.labels, reviews.ids.astype(np.int64)
     names = rare_names(reviews.texts)
-    position = {(int(label), int(i)): k for k, (label, i) in enumerate(zip(labels, ids))}
+    position = {
+        (int(label), int(i)): k for k, (label, i) in enumerate(zip(labels, ids))
+    }
     linked = lambda a, b: len(names[a] & names[b]) >= min_shared  # noqa: E731
     shares = {}
     for gap in gaps:
-        pairs = [(k, position[(int(label), int(i) + gap)]) for k, (label, i) in enumerate(zip(labels, ids))
-                 if (int(label), int(i) + gap) in position]
-        shares[gap] = float(np.mean([linked(a, b) for a, b in pairs])) if pairs else float("nan")
+        pairs = [
+            (k, position[(int(label), int(i) + gap)])
+            for k, (label, i) in enumerate(zip(labels, ids))
+            if (int(label), int(i) + gap) in position
+        ]
+        shares[gap] = (
+            float(np.mean([linked(a, b) for a, b in pairs])) if pairs else float("nan")
+        )
     rng = np.random.default_rng(seed)
     pairs = []
     for label in (0, 1):
         shuffled = rng.permutation(np.flatnonzero(labels == label))
-        if len(shuffled) > 1:              # each review with the next in a random cycle: never itself
+        # each review with the next in a random cycle: never itself
+        if len(shuffled) > 1:
             pairs += list(zip(shuffled.tolist(), np.roll(shuffled, -1).tolist()))
-    shares["random"] = float(np.mean([linked(a, b) for a, b in pairs])) if pairs else float("nan")
+    shares["random"] = (
+        float(np.mean([linked(a, b) for a, b in pairs])) if pairs else float("nan")
+    )
     return shares
 
 
 def name_overlap_with_training(train, others, min_shared: int = 3) -> float:
-    """Share of ``others`` reviews that share ``min_shared`` rare names with one training review.
+    """Share of ``others`` reviews that share ``min_shared`` rare names with one
+    training review.
 
     Rarity is counted over ``train`` and ``others`` together, so compare
     sets of ``others`` of the same size.
@@ -108,7 +127,7 @@ def name_overlap_with_training(train, others, min_shared: int = 3) -> float:
         training movies.
     """
     names = rare_names(tuple(train.texts) + tuple(others.texts))
-    train_names, other_names = names[:len(train)], names[len(train):]
+    train_names, other_names = names[: len(train)], names[len(train) :]
     reviews_with = defaultdict(list)
     for k, review in enumerate(train_names):
         for name in review:

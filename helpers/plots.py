@@ -2,6 +2,7 @@
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -27,8 +28,11 @@ def model_color(name: str) -> str:
     return MODEL_COLORS.get(name, "#17becf")
 
 
-def plot_learning_curves(histories: Mapping[str, dict], metric: str = "accuracy",
-                         title: str = "Learning curves"):
+def plot_learning_curves(
+    histories: Mapping[str, dict],
+    metric: str = "accuracy",
+    title: str = "Learning curves",
+):
     """Plot training (dashed) and validation (solid) curves of several models.
 
     Parameters
@@ -50,7 +54,13 @@ def plot_learning_curves(histories: Mapping[str, dict], metric: str = "accuracy"
         epochs = range(1, len(history[metric]) + 1)
         color = model_color(name)
         ax.plot(epochs, history[metric], "--", color=color, label=f"{name}, training")
-        ax.plot(epochs, history["val_" + metric], "-o", color=color, label=f"{name}, validation")
+        ax.plot(
+            epochs,
+            history["val_" + metric],
+            "-o",
+            color=color,
+            label=f"{name}, validation",
+        )
     ax.set_title(title)
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

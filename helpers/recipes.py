@@ -1,4 +1,5 @@
-"""The book's IMDB classifiers as recipes: built, trained, recorded and reloaded one way.
+"""The book's IMDB classifiers as recipes: built, trained, recorded and reloaded one
+way.
 
 A *recipe* fixes everything that decides a result: the data (vocabulary
 size, sequence length), the architecture, the optimizer and its schedule,
@@ -26,6 +27,7 @@ Keras is imported inside the functions, so importing this module is cheap.
 
 Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,18 +46,19 @@ from helpers.config import mode_settings
 CELLS = ("simple_rnn", "lstm", "gru")
 #: Features a sequence recipe can pool from the recurrent states.
 POOLINGS = ("mean", "max", "last")
-#: Where a trained run's key starts: the functions that load a recipe's data and train and
-#: score it. The key follows every helper definition they reach (helpers.fingerprint).
+#: Where a trained run's key starts: the functions that load a recipe's data and train
+#: and score it. The key follows every helper definition they reach
+#: (helpers.fingerprint).
 TRAINING_CODE = ("helpers.recipes:load_recipe_data", "helpers.recipes:train_recipe")
-#: Left out of that reach: the recipe table. A run's key holds its own recipe's fields, so a
-#: new or changed recipe retrains only its own runs.
+#: Left out of that reach: the recipe table. A run's key holds its own recipe's fields,
+#: so a new or changed recipe retrains only its own runs.
 NOT_TRAINING_CODE = ("helpers.recipes:RECIPES",)
 #: The environment variable naming a file to which every run a process reads is logged
 #: (helpers.execute sets it, so that a chapter's record lists the trained runs it read).
 RUN_LOG_VARIABLE = "RNN_BOOK_RUN_LOG"
-#: Reviews per batch when a model only predicts (validation, test, throughput). Memory, not
-#: speed, sets it: a Bi-LSTM scoring 512 reviews of 1,000 tokens at once holds about 1.5 GB of
-#: intermediate states, 256 reviews half that.
+#: Reviews per batch when a model only predicts (validation, test, throughput). Memory,
+#: not speed, sets it: a Bi-LSTM scoring 512 reviews of 1,000 tokens at once holds about
+#: 1.5 GB of intermediate states, 256 reviews half that.
 EVALUATION_BATCH_SIZE = 256
 
 
@@ -142,52 +145,101 @@ class Recipe:
     def __post_init__(self):
         for name in ("padding", "truncating"):
             if getattr(self, name) not in ("pre", "post"):
-                raise ValueError(f"{name} must be 'pre' or 'post', got {getattr(self, name)!r}")
+                raise ValueError(
+                    f"{name} must be 'pre' or 'post', got {getattr(self, name)!r}"
+                )
         if self.bucketed and self.padding != "post":
-            raise ValueError("length bucketing cuts each batch after its longest review, so it needs "
-                             "padding='post'; use bucketed=False with padding='pre'")
+            raise ValueError(
+                "length bucketing cuts each batch after its longest review, "
+                "so it needs padding='post'; use bucketed=False with padding='pre'"
+            )
 
     def replace(self, **changes) -> "Recipe":
         """Return a copy with some fields changed (for ablations)."""
         return dataclasses.replace(self, **changes)
 
 
-# The recurrent recipes share everything but the cell. Chosen on validation accuracy only
-# (single-seed runs of 3 epochs, on the random validation split the book used before its movie
-# blocks): reading reviews up to 1,000 tokens beat a cut at 500 tokens, "last" state + mean + max
-# beat mean + max, and epoch 3 added nothing over epoch 2. Chapter 7's ablation re-checks the
-# steps on the movie-block validation set. The vocabulary was 20,000 words until the movie
-# blocks; on them 10,000 words scored higher in every run we made (best-epoch validation
-# accuracy, 10k vs 20k: LSTM seed 1 0.8872 vs 0.8808, GRU seed 1 0.8804 vs 0.8766, improved
-# Bi-LSTM seed 1 0.8830 vs 0.8736 and seed 2 0.8842 vs 0.8702): the rarer words are mostly
-# names, which identify movies, not opinions.
-_GATED = dict(max_tokens=10_000, sequence_length=1000, pooling=("mean", "max", "last"),
-              embedding_dropout=0.3, dropout=0.3, learning_rate=2e-3, decay_per_epoch=0.5,
-              batch_size=128, epochs=2, patience=1)
+# The recurrent recipes share everything but the cell. Chosen on validation accuracy
+# only (single-seed runs of 3 epochs, on the random validation split the book used
+# before its movie blocks): reading reviews up to 1,000 tokens beat a cut at 500
+# tokens, "last" state + mean + max beat mean + max, and epoch 3 added nothing over
+# epoch 2. Chapter 7's ablation re-checks the steps on the movie-block validation set.
+# The vocabulary was 20,000 words until the movie blocks; on them 10,000 words scored
+# higher in every run we made (best-epoch validation accuracy, 10k vs 20k: LSTM seed 1
+# 0.8872 vs 0.8808, GRU seed 1 0.8804 vs 0.8766, improved Bi-LSTM seed 1 0.8830 vs
+# 0.8736 and seed 2 0.8842 vs 0.8702): the rarer words are mostly names, which
+# identify movies, not opinions.
+_GATED = dict(
+    max_tokens=10_000,
+    sequence_length=1000,
+    pooling=("mean", "max", "last"),
+    embedding_dropout=0.3,
+    dropout=0.3,
+    learning_rate=2e-3,
+    decay_per_epoch=0.5,
+    batch_size=128,
+    epochs=2,
+    patience=1,
+)
 
 #: Every model the book compares, in the order of the chapters.
 RECIPES = {
-    "bow_unigram": Recipe("bow_unigram", "BoW unigram", 1, "bow", max_tokens=20_000, ngrams=1,
-                          batch_size=64, epochs=15, patience=2),
-    # 40,000 words and pairs: chapter 1's validation choice among 20,000, 40,000 and 80,000 (it asserts so).
-    "bow_bigram": Recipe("bow_bigram", "BoW bigram", 1, "bow", max_tokens=40_000, ngrams=2,
-                         batch_size=64, epochs=15, patience=2),
+    "bow_unigram": Recipe(
+        "bow_unigram",
+        "BoW unigram",
+        1,
+        "bow",
+        max_tokens=20_000,
+        ngrams=1,
+        batch_size=64,
+        epochs=15,
+        patience=2,
+    ),
+    # 40,000 words and pairs: chapter 1's validation choice among 20,000, 40,000 and
+    # 80,000 (it asserts so).
+    "bow_bigram": Recipe(
+        "bow_bigram",
+        "BoW bigram",
+        1,
+        "bow",
+        max_tokens=40_000,
+        ngrams=2,
+        batch_size=64,
+        epochs=15,
+        patience=2,
+    ),
     "simple_rnn": Recipe("simple_rnn", "SimpleRNN", 2, "simple_rnn", **_GATED),
     "lstm": Recipe("lstm", "LSTM", 5, "lstm", **_GATED),
     "gru": Recipe("gru", "GRU", 6, "gru", **_GATED),
-    # The seed project's Bi-LSTM as it built and fed it; like every recipe, validation accuracy picks the
-    # epoch (the seed project kept its last epoch and watched the test set).
-    "bilstm_seed": Recipe("bilstm_seed", "Bi-LSTM (seed)", 7, "lstm", bidirectional=True,
-                          max_tokens=10_000, sequence_length=200, padding="pre", truncating="pre",
-                          mask_zero=False, bucketed=False,
-                          pooling=("last",), dropout=0.5, batch_size=128, epochs=2, patience=1),
-    "bilstm_improved": Recipe("bilstm_improved", "Bi-LSTM (improved)", 7, "lstm", bidirectional=True,
-                              **_GATED),
+    # The seed project's Bi-LSTM as it built and fed it; like every recipe, validation
+    # accuracy picks the epoch (the seed project kept its last epoch and watched the
+    # test set).
+    "bilstm_seed": Recipe(
+        "bilstm_seed",
+        "Bi-LSTM (seed)",
+        7,
+        "lstm",
+        bidirectional=True,
+        max_tokens=10_000,
+        sequence_length=200,
+        padding="pre",
+        truncating="pre",
+        mask_zero=False,
+        bucketed=False,
+        pooling=("last",),
+        dropout=0.5,
+        batch_size=128,
+        epochs=2,
+        patience=1,
+    ),
+    "bilstm_improved": Recipe(
+        "bilstm_improved", "Bi-LSTM (improved)", 7, "lstm", bidirectional=True, **_GATED
+    ),
 }
 
 
-#: Seeds every recipe is trained with for chapter 8's comparison, per mode (quick mode: two
-#: seeds, enough for a spread at CI cost).
+#: Seeds every recipe is trained with for chapter 8's comparison, per mode (quick mode:
+#: two seeds, enough for a spread at CI cost).
 RECIPE_SEEDS = {"full": (1, 2, 3), "quick": (1, 2)}
 
 
@@ -223,7 +275,9 @@ def get_recipe(name_or_recipe) -> Recipe:
     if isinstance(name_or_recipe, Recipe):
         return name_or_recipe
     if name_or_recipe not in RECIPES:
-        raise KeyError(f"no recipe {name_or_recipe!r}; known recipes: {', '.join(RECIPES)}")
+        raise KeyError(
+            f"no recipe {name_or_recipe!r}; known recipes: {', '.join(RECIPES)}"
+        )
     return RECIPES[name_or_recipe]
 
 
@@ -274,47 +328,76 @@ def build_imdb_classifier(recipe, steps_per_epoch: int = 1):
     rate = recipe.learning_rate
     if recipe.decay_per_epoch is not None:
         rate = keras.optimizers.schedules.ExponentialDecay(
-            rate, decay_steps=int(steps_per_epoch), decay_rate=recipe.decay_per_epoch)
-    model.compile(optimizer=keras.optimizers.Adam(rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+            rate, decay_steps=int(steps_per_epoch), decay_rate=recipe.decay_per_epoch
+        )
+    model.compile(
+        optimizer=keras.optimizers.Adam(rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
 def _sequence_graph(keras, recipe: Recipe):
     if recipe.cell not in CELLS:
-        raise ValueError(f"unknown cell {recipe.cell!r}; choose 'bow' or one of {CELLS}")
+        raise ValueError(
+            f"unknown cell {recipe.cell!r}; choose 'bow' or one of {CELLS}"
+        )
     unknown = set(recipe.pooling) - set(POOLINGS)
     if unknown or not recipe.pooling:
-        raise ValueError(f"pooling must be a non-empty subset of {POOLINGS}, got {recipe.pooling!r}")
+        raise ValueError(
+            f"pooling must be a non-empty subset of {POOLINGS}, got {recipe.pooling!r}"
+        )
     token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(recipe.max_tokens, recipe.embedding_dim, mask_zero=recipe.mask_zero,
-                               name="embedding")(token_ids)
+    x = keras.layers.Embedding(
+        recipe.max_tokens,
+        recipe.embedding_dim,
+        mask_zero=recipe.mask_zero,
+        name="embedding",
+    )(token_ids)
     if recipe.embedding_dropout:
-        x = keras.layers.SpatialDropout1D(recipe.embedding_dropout, name="embedding_dropout")(x)
-    layer_class = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM,
-                   "gru": keras.layers.GRU}[recipe.cell]
+        x = keras.layers.SpatialDropout1D(
+            recipe.embedding_dropout, name="embedding_dropout"
+        )(x)
+    layer_class = {
+        "simple_rnn": keras.layers.SimpleRNN,
+        "lstm": keras.layers.LSTM,
+        "gru": keras.layers.GRU,
+    }[recipe.cell]
     needs_states = set(recipe.pooling) & {"mean", "max"}
-    rnn = layer_class(recipe.units, return_sequences=bool(needs_states), return_state=True, name="rnn")
+    rnn = layer_class(
+        recipe.units, return_sequences=bool(needs_states), return_state=True, name="rnn"
+    )
     n_states = 2 if recipe.cell == "lstm" else 1
     if recipe.bidirectional:
         outputs = keras.layers.Bidirectional(rnn, name="bidirectional_rnn")(x)
-        last = keras.layers.Concatenate(name="last_states")([outputs[1], outputs[1 + n_states]])
+        last = keras.layers.Concatenate(name="last_states")(
+            [outputs[1], outputs[1 + n_states]]
+        )
     else:
         outputs = rnn(x)
         last = outputs[1]
     features = []
     if needs_states:
         states = outputs[0]
-        real = keras.ops.expand_dims(keras.ops.cast(keras.ops.not_equal(token_ids, 0), states.dtype), -1)
+        real = keras.ops.expand_dims(
+            keras.ops.cast(keras.ops.not_equal(token_ids, 0), states.dtype), -1
+        )
         count = keras.ops.sum(real, axis=1)
         if "mean" in recipe.pooling:
-            features.append(keras.ops.sum(states * real, axis=1) / keras.ops.maximum(count, 1.0))
+            features.append(
+                keras.ops.sum(states * real, axis=1) / keras.ops.maximum(count, 1.0)
+            )
         if "max" in recipe.pooling:
             peak = keras.ops.max(states * real - 1e4 * (1.0 - real), axis=1)
             features.append(peak * keras.ops.minimum(count, 1.0))
     if "last" in recipe.pooling:
         features.append(last)
-    h = keras.layers.Concatenate(name="pooled")(features) if len(features) > 1 else features[0]
+    h = (
+        keras.layers.Concatenate(name="pooled")(features)
+        if len(features) > 1
+        else features[0]
+    )
     if recipe.dropout:
         h = keras.layers.Dropout(recipe.dropout, name="dropout")(h)
     probability = keras.layers.Dense(1, activation="sigmoid", name="output")(h)
@@ -357,49 +440,88 @@ def load_recipe_data(recipe, mode: Optional[str] = None) -> RecipeData:
     if recipe.cell != "bow":
         from helpers.data import load_imdb_sequences
 
-        d = load_imdb_sequences(max_tokens=recipe.max_tokens, sequence_length=recipe.sequence_length,
-                                padding=recipe.padding, truncating=recipe.truncating, mode=mode)
-        return RecipeData(d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test, d.vocabulary)
+        d = load_imdb_sequences(
+            max_tokens=recipe.max_tokens,
+            sequence_length=recipe.sequence_length,
+            padding=recipe.padding,
+            truncating=recipe.truncating,
+            mode=mode,
+        )
+        return RecipeData(
+            d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test, d.vocabulary
+        )
     import tensorflow as tf
 
     from helpers.data import cached_arrays
 
     settings = mode_settings(mode)
-    key = dict(max_tokens=recipe.max_tokens, ngrams=recipe.ngrams, mode=settings.mode, settings=repr(settings))
-    arrays = cached_arrays("multi-hot", key, lambda: _multi_hot_arrays(recipe, settings.mode))
+    key = dict(
+        max_tokens=recipe.max_tokens,
+        ngrams=recipe.ngrams,
+        mode=settings.mode,
+        settings=repr(settings),
+    )
+    arrays = cached_arrays(
+        "multi-hot", key, lambda: _multi_hot_arrays(recipe, settings.mode)
+    )
 
-    def split(name):   # compressed sparse rows back to the layer's tf.SparseTensor (int64 ones)
+    # compressed sparse rows back to the layer's tf.SparseTensor (int64 ones)
+    def split(name):
         labels, indptr = arrays[f"y_{name}"], arrays[f"indptr_{name}"]
         rows = np.repeat(np.arange(len(labels), dtype=np.int64), np.diff(indptr))
         indices = np.stack([rows, arrays[f"columns_{name}"].astype(np.int64)], axis=1)
-        x = tf.SparseTensor(indices, np.ones(len(rows), np.int64), (len(labels), len(arrays["vocabulary"])))
+        x = tf.SparseTensor(
+            indices,
+            np.ones(len(rows), np.int64),
+            (len(labels), len(arrays["vocabulary"])),
+        )
         return x, labels
 
-    return RecipeData(*split("train"), *split("val"), *split("test"), [str(w) for w in arrays["vocabulary"]])
+    return RecipeData(
+        *split("train"),
+        *split("val"),
+        *split("test"),
+        [str(w) for w in arrays["vocabulary"]],
+    )
 
 
 def _multi_hot_arrays(recipe: Recipe, mode: str) -> dict:
-    """Vectorise the splits into multi-hot n-grams, as compressed sparse rows (for the cache)."""
+    """Vectorise the splits into multi-hot n-grams, as compressed sparse rows (for the
+    cache).
+    """
     import tensorflow as tf
     import keras
 
     from helpers.data import load_imdb_splits
 
     splits = load_imdb_splits(mode)
-    layer = keras.layers.TextVectorization(max_tokens=recipe.max_tokens, output_mode="multi_hot",
-                                           ngrams=recipe.ngrams, sparse=True, name="multi_hot")
+    layer = keras.layers.TextVectorization(
+        max_tokens=recipe.max_tokens,
+        output_mode="multi_hot",
+        ngrams=recipe.ngrams,
+        sparse=True,
+        name="multi_hot",
+    )
     layer.adapt(tf.constant(splits.train.texts), batch_size=1024)
     arrays = dict(vocabulary=np.asarray([str(w) for w in layer.get_vocabulary()]))
-    for name, reviews in (("train", splits.train), ("val", splits.validation), ("test", splits.test)):
+    for name, reviews in (
+        ("train", splits.train),
+        ("val", splits.validation),
+        ("test", splits.test),
+    ):
         x = tf.sparse.reorder(layer(tf.constant(reviews.texts)))
-        rows, columns = x.indices.numpy().T          # every value of a multi-hot tensor is 1
-        arrays[f"indptr_{name}"] = np.searchsorted(rows, np.arange(len(reviews.labels) + 1)).astype(np.int64)
+        rows, columns = x.indices.numpy().T  # every value of a multi-hot tensor is 1
+        arrays[f"indptr_{name}"] = np.searchsorted(
+            rows, np.arange(len(reviews.labels) + 1)
+        ).astype(np.int64)
         arrays[f"columns_{name}"] = columns.astype(np.int32)
         arrays[f"y_{name}"] = reviews.labels
     return arrays
 
 
-def recipe_batches(recipe, x, y, shuffle: bool, seed: int = 0, batch_size: Optional[int] = None):
+def recipe_batches(
+    recipe, x, y, shuffle: bool, seed: int = 0, batch_size: Optional[int] = None
+):
     """Return what ``model.fit``/``evaluate`` should read for this recipe.
 
     Bucketed sequence recipes get :func:`helpers.bucketing.bucketed_dataset`;
@@ -445,10 +567,18 @@ def training_key(recipe, seed: int, mode: Optional[str] = None, index=None) -> s
     from helpers.fingerprint import helper_index
 
     recipe = get_recipe(recipe)
-    code = (index or helper_index()).code_digest(TRAINING_CODE, exclude=NOT_TRAINING_CODE)
-    key = dict(recipe=dataclasses.asdict(recipe), seed=int(seed), settings=repr(mode_settings(mode)),
-               code=code)
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=list).encode()).hexdigest()[:16]
+    code = (index or helper_index()).code_digest(
+        TRAINING_CODE, exclude=NOT_TRAINING_CODE
+    )
+    key = dict(
+        recipe=dataclasses.asdict(recipe),
+        seed=int(seed),
+        settings=repr(mode_settings(mode)),
+        code=code,
+    )
+    return hashlib.sha256(
+        json.dumps(key, sort_keys=True, default=list).encode()
+    ).hexdigest()[:16]
 
 
 def recipe_fingerprint(recipe, seed: int, mode: Optional[str] = None) -> str:
@@ -460,8 +590,10 @@ def recipe_fingerprint(recipe, seed: int, mode: Optional[str] = None) -> str:
     import keras
     import tensorflow as tf
 
-    key = dict(training=training_key(recipe, seed, mode),
-               versions=[tf.__version__, keras.__version__, np.__version__])
+    key = dict(
+        training=training_key(recipe, seed, mode),
+        versions=[tf.__version__, keras.__version__, np.__version__],
+    )
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -530,7 +662,9 @@ def records_folder(mode: Optional[str] = None) -> Path:
     return folder / "records"
 
 
-def record_paths(recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None) -> tuple:
+def record_paths(
+    recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None
+) -> tuple:
     """The ``(model, figures)`` paths of a recipe's record for one seed.
 
     ``folder`` defaults to :func:`records_folder`; a benchmark passes a
@@ -542,7 +676,9 @@ def record_paths(recipe, seed: int, mode: Optional[str] = None, folder: Optional
     return folder / f"{stem}.keras", folder / f"{stem}.json"
 
 
-def load_recorded_run(recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None):
+def load_recorded_run(
+    recipe, seed: int, mode: Optional[str] = None, folder: Optional[Path] = None
+):
     """Return ``(model, RecipeRun)`` from the record of this code, or ``None``.
 
     ``None`` means there is no record with the current fingerprint in
@@ -563,8 +699,15 @@ def load_recorded_run(recipe, seed: int, mode: Optional[str] = None, folder: Opt
     return model, RecipeRun(**figures)
 
 
-def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optional[str] = None,
-               reuse: bool = True, folder: Optional[Path] = None, evaluate_test: bool = True):
+def run_recipe(
+    recipe,
+    seed: int,
+    data: Optional[RecipeData] = None,
+    mode: Optional[str] = None,
+    reuse: bool = True,
+    folder: Optional[Path] = None,
+    evaluate_test: bool = True,
+):
     """Train ``recipe`` with ``seed`` (or load its record), test once, record it.
 
     Training follows the recipe: validation accuracy picks the epoch
@@ -600,27 +743,42 @@ def run_recipe(recipe, seed: int, data: Optional[RecipeData] = None, mode: Optio
     """
     recipe = get_recipe(recipe)
     settings = mode_settings(mode)
-    given_or_loaded = lambda: data if data is not None else load_recipe_data(recipe, settings.mode)  # noqa: E731
+    given_or_loaded = (  # noqa: E731
+        lambda: data if data is not None else load_recipe_data(recipe, settings.mode)
+    )
     found = load_recorded_run(recipe, seed, settings.mode, folder) if reuse else None
     if found is not None:
         model, run = found
-        print(f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
-              f"(validation {run.val_accuracy:.4f})")
-        if evaluate_test and run.test_accuracy is None:   # recorded as a variant, now final: test it once
-            run.test_accuracy, run.test_probabilities = _score_test(recipe, model, given_or_loaded())
+        print(
+            f"{recipe.label}, seed {seed}: loaded the recorded run of this code "
+            f"(validation {run.val_accuracy:.4f})"
+        )
+        # recorded as a variant, now final: test it once
+        if evaluate_test and run.test_accuracy is None:
+            run.test_accuracy, run.test_probabilities = _score_test(
+                recipe, model, given_or_loaded()
+            )
             _write_record(recipe, model, run, folder, write_model=False)
         _log_run_read(recipe, seed, settings.mode)
         return model, run
-    model, run = train_recipe(recipe, seed, given_or_loaded(), settings.mode, evaluate_test)
+    model, run = train_recipe(
+        recipe, seed, given_or_loaded(), settings.mode, evaluate_test
+    )
     run.fingerprint = recipe_fingerprint(recipe, seed, settings.mode)
     _write_record(recipe, model, run, folder)
     _log_run_read(recipe, seed, settings.mode)
     return model, run
 
 
-def train_recipe(recipe, seed: int, data: RecipeData, mode: Optional[str] = None,
-                 evaluate_test: bool = True):
-    """Train ``recipe`` with ``seed`` on ``data`` and score the test set once; record nothing.
+def train_recipe(
+    recipe,
+    seed: int,
+    data: RecipeData,
+    mode: Optional[str] = None,
+    evaluate_test: bool = True,
+):
+    """Train ``recipe`` with ``seed`` on ``data`` and score the test set once; record
+    nothing.
 
     The training half of :func:`run_recipe`, and where a run's key starts
     (:data:`TRAINING_CODE`): whatever this function reaches decides the
@@ -637,18 +795,44 @@ def train_recipe(recipe, seed: int, data: RecipeData, mode: Optional[str] = None
 
     recipe = get_recipe(recipe)
     settings = mode_settings(mode)
-    keras.backend.clear_session()   # drop earlier runs' traced functions and kernel caches (memory)
-    keras.utils.set_random_seed(seed)   # before the batches: a tf.data shuffle draws on TensorFlow's global seed
+    # drop earlier runs' traced functions and kernel caches (memory)
+    keras.backend.clear_session()
+    # before the batches: a tf.data shuffle draws on TensorFlow's global seed
+    keras.utils.set_random_seed(seed)
     train = recipe_batches(recipe, data.x_train, data.y_train, shuffle=True, seed=seed)
-    validation = recipe_batches(recipe, data.x_val, data.y_val, shuffle=False, batch_size=EVALUATION_BATCH_SIZE)
+    validation = recipe_batches(
+        recipe, data.x_val, data.y_val, shuffle=False, batch_size=EVALUATION_BATCH_SIZE
+    )
     model = build_imdb_classifier(recipe, steps_per_epoch=len(train))
     print(f"{recipe.label}, seed {seed}:")
-    fit = train_model(model, train, validation, epochs=settings.epochs(recipe.epochs), patience=recipe.patience)
-    test_accuracy, test_probabilities = _score_test(recipe, model, data) if evaluate_test else (None, None)
+    fit = train_model(
+        model,
+        train,
+        validation,
+        epochs=settings.epochs(recipe.epochs),
+        patience=recipe.patience,
+    )
+    test_accuracy, test_probabilities = (
+        _score_test(recipe, model, data) if evaluate_test else (None, None)
+    )
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
-    run = RecipeRun(recipe.name, recipe.label, int(seed), fit.best(), test_accuracy, fit.seconds_per_epoch,
-                    fit.seconds, fit.epochs_run, fit.best_epoch, int(model.count_params()), history,
-                    "", settings.mode, False, test_probabilities)
+    run = RecipeRun(
+        recipe.name,
+        recipe.label,
+        int(seed),
+        fit.best(),
+        test_accuracy,
+        fit.seconds_per_epoch,
+        fit.seconds,
+        fit.epochs_run,
+        fit.best_epoch,
+        int(model.count_params()),
+        history,
+        "",
+        settings.mode,
+        False,
+        test_probabilities,
+    )
     return model, run
 
 
@@ -661,8 +845,12 @@ def _log_run_read(recipe: Recipe, seed: int, mode: str) -> None:
             out.write(json.dumps(entry, default=list) + "\n")
 
 
-def run_recipe_seeds(recipe, data: Optional[RecipeData] = None, mode: Optional[str] = None,
-                     folder: Optional[Path] = None) -> list:
+def run_recipe_seeds(
+    recipe,
+    data: Optional[RecipeData] = None,
+    mode: Optional[str] = None,
+    folder: Optional[Path] = None,
+) -> list:
     """Run ``recipe`` with every seed of :func:`recipe_seeds` and return the runs.
 
     Each seed goes through :func:`run_recipe` (trained, or loaded from its
@@ -687,7 +875,10 @@ def run_recipe_seeds(recipe, data: Optional[RecipeData] = None, mode: Optional[s
     """
     recipe = get_recipe(recipe)
     data = data if data is not None else load_recipe_data(recipe, mode)
-    return [run_recipe(recipe, seed, data=data, mode=mode, folder=folder)[1] for seed in recipe_seeds(mode)]
+    return [
+        run_recipe(recipe, seed, data=data, mode=mode, folder=folder)[1]
+        for seed in recipe_seeds(mode)
+    ]
 
 
 def _score_test(recipe: Recipe, model, data: RecipeData) -> tuple:
@@ -696,7 +887,9 @@ def _score_test(recipe: Recipe, model, data: RecipeData) -> tuple:
     return accuracy, [float(p) for p in probabilities]
 
 
-def predict_probabilities(recipe, model, x, batch_size: int = EVALUATION_BATCH_SIZE) -> np.ndarray:
+def predict_probabilities(
+    recipe, model, x, batch_size: int = EVALUATION_BATCH_SIZE
+) -> np.ndarray:
     """Return P(positive) of every row of ``x``, in the order of ``x``.
 
     The model reads the recipe's own batches (:func:`recipe_batches`):
@@ -721,9 +914,11 @@ def predict_probabilities(recipe, model, x, batch_size: int = EVALUATION_BATCH_S
     """
     recipe = get_recipe(recipe)
     n = int(x.shape[0])
-    batches = recipe_batches(recipe, x, np.zeros(n, np.float32), shuffle=False, batch_size=batch_size)
+    batches = recipe_batches(
+        recipe, x, np.zeros(n, np.float32), shuffle=False, batch_size=batch_size
+    )
     scores = np.asarray(model.predict(batches, verbose=0), dtype=np.float32).reshape(n)
-    if recipe.cell != "bow" and recipe.bucketed:       # the batches were sorted by length
+    if recipe.cell != "bow" and recipe.bucketed:  # the batches were sorted by length
         from helpers.bucketing import sequence_lengths
 
         in_order = np.empty_like(scores)
@@ -732,8 +927,13 @@ def predict_probabilities(recipe, model, x, batch_size: int = EVALUATION_BATCH_S
     return scores
 
 
-def _write_record(recipe: Recipe, model, run: RecipeRun, folder: Optional[Path],
-                  write_model: bool = True) -> None:
+def _write_record(
+    recipe: Recipe,
+    model,
+    run: RecipeRun,
+    folder: Optional[Path],
+    write_model: bool = True,
+) -> None:
     model_path, figures_path = record_paths(recipe, run.seed, run.mode, folder)
     figures = {k: v for k, v in dataclasses.asdict(run).items() if k != "loaded"}
     from helpers.files import write_atomically, write_text_atomically
@@ -776,11 +976,15 @@ def recipe_inputs(recipe, vocabulary, texts):
 
     recipe = get_recipe(recipe)
     if isinstance(texts, str):
-        raise ValueError("texts must be a list of strings, not one string; wrap it in a list")
+        raise ValueError(
+            "texts must be a list of strings, not one string; wrap it in a list"
+        )
     texts = list(texts)
     bad = [type(t).__name__ for t in texts if not isinstance(t, str)]
     if bad:
-        raise ValueError(f"every review must be a str; got {', '.join(sorted(set(bad)))}")
+        raise ValueError(
+            f"every review must be a str; got {', '.join(sorted(set(bad)))}"
+        )
     if recipe.cell != "bow":
         from helpers.export import one_step_at_least
 
@@ -788,7 +992,9 @@ def recipe_inputs(recipe, vocabulary, texts):
         return one_step_at_least(ids, recipe.padding)
     import tensorflow as tf
 
-    layer = text_vectorizer(vocabulary, output_mode="multi_hot", ngrams=recipe.ngrams, sparse=True)
+    layer = text_vectorizer(
+        vocabulary, output_mode="multi_hot", ngrams=recipe.ngrams, sparse=True
+    )
     return layer(tf.constant([clean_review(t) for t in texts], dtype=tf.string))
 
 

@@ -7,6 +7,7 @@ measured.
 
 Introduced in chapter 7 (``notebooks/07_bidirectional.ipynb``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -43,7 +44,9 @@ def recorded_glue(notebook: str, key: str):
 
     path = notebooks_dir() / f"{notebook}.ipynb"
     if not path.is_file():
-        raise FileNotFoundError(f"no chapter {notebook!r}: {path.name} is not in notebooks/")
+        raise FileNotFoundError(
+            f"no chapter {notebook!r}: {path.name} is not in notebooks/"
+        )
     return stored_glue(path, key)
 
 

@@ -2,6 +2,7 @@
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,9 @@ def start_chapter(number: int, seed: int = SEED) -> ModeSettings:
     import keras
     import tensorflow as tf
 
-    # Keras traces a prediction function per model and batch shape, and TensorFlow counts the traces
-    # of every model in the process together: its "retracing" warnings are noise in stored outputs.
+    # Keras traces a prediction function per model and batch shape, and TensorFlow
+    # counts the traces of every model in the process together: its "retracing"
+    # warnings are noise in stored outputs.
     tf.get_logger().setLevel("ERROR")
     set_global_seed(seed)
     _started_at = time.perf_counter()
@@ -85,5 +87,7 @@ def chapter_seconds() -> float:
         If :func:`start_chapter` was not called in this process.
     """
     if _started_at is None:
-        raise RuntimeError("call helpers.runtime.start_chapter() in the setup cell first")
+        raise RuntimeError(
+            "call helpers.runtime.start_chapter() in the setup cell first"
+        )
     return time.perf_counter() - _started_at

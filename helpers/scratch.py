@@ -88,8 +88,9 @@ class _Prepared(NamedTuple):
     units: int
 
 
-def _prepare(x, kernel, recurrent_kernel, bias, cell, *, reset_after=True,
-             h0=None, c0=None):
+def _prepare(
+    x, kernel, recurrent_kernel, bias, cell, *, reset_after=True, h0=None, c0=None
+):
     """Validate shapes (with explicit messages) and cast everything to x's dtype.
 
     ``units`` is read from ``kernel.shape[1] = k * units``; every other array
@@ -100,13 +101,13 @@ def _prepare(x, kernel, recurrent_kernel, bias, cell, *, reset_after=True,
     x = _as_array("x", x, dtype)
     if x.ndim != 3:
         raise ValueError(
-            f"x has shape {_shape(x)} but a 3-D (batch, time, features) array "
-            "is needed"
+            f"x has shape {_shape(x)} but a 3-D (batch, time, features) array is needed"
         )
     batch, time, features = x.shape
     if time < 1:
-        raise ValueError(f"x has shape {_shape(x)} but at least one time step "
-                         "is needed")
+        raise ValueError(
+            f"x has shape {_shape(x)} but at least one time step is needed"
+        )
 
     k, layer = _N_BLOCKS[cell], _LAYER_NAME[cell]
     kernel = _as_array("kernel", kernel, dtype)
@@ -131,8 +132,9 @@ def _prepare(x, kernel, recurrent_kernel, bias, cell, *, reset_after=True,
     units = kernel.shape[1] // k
 
     recurrent_kernel = _as_array("recurrent_kernel", recurrent_kernel, dtype)
-    _check_shape("recurrent_kernel", recurrent_kernel, (units, k * units),
-                 f"units={units}")
+    _check_shape(
+        "recurrent_kernel", recurrent_kernel, (units, k * units), f"units={units}"
+    )
 
     two_biases = cell == "gru" and reset_after
     bias_shape = (2, k * units) if two_biases else (k * units,)
@@ -162,8 +164,9 @@ def _prepare(x, kernel, recurrent_kernel, bias, cell, *, reset_after=True,
         states.append(state)
     h0, c0 = states[0], (states[1] if cell == "lstm" else None)
 
-    return _Prepared(x, kernel, recurrent_kernel, input_bias, recurrent_bias,
-                     h0, c0, units)
+    return _Prepared(
+        x, kernel, recurrent_kernel, input_bias, recurrent_bias, h0, c0, units
+    )
 
 
 def _rnn_scan(p):
@@ -223,8 +226,7 @@ def rnn_forward(x, kernel, recurrent_kernel, bias, h0=None):
     return _rnn_scan(_prepare(x, kernel, recurrent_kernel, bias, "rnn", h0=h0))
 
 
-def rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=None, *,
-                 truncate=None):
+def rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=None, *, truncate=None):
     r"""Backpropagation through time (BPTT) for :func:`rnn_forward`.
 
     Introduced in chapter 3 (``notebooks/03_bptt.ipynb``).
@@ -296,10 +298,10 @@ def rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=None, *,
     p = _prepare(x, kernel, recurrent_kernel, bias, "rnn", h0=h0)
     batch, time, _ = p.x.shape
     g = _as_array("d_h_seq", d_h_seq, p.x.dtype)
-    _check_shape("d_h_seq", g, (batch, time, p.units),
-                 "h_seq of (batch, time, units)")
+    _check_shape("d_h_seq", g, (batch, time, p.units), "h_seq of (batch, time, units)")
     if truncate is not None and (
-        isinstance(truncate, bool) or not isinstance(truncate, (int, np.integer))
+        isinstance(truncate, bool)
+        or not isinstance(truncate, (int, np.integer))
         or truncate < 0
     ):
         raise ValueError(f"truncate must be None or an integer >= 0, got {truncate!r}")
@@ -333,8 +335,9 @@ def rnn_backward(x, kernel, recurrent_kernel, bias, d_h_seq, h0=None, *,
 # --------------------------------------------------------------------------
 # LSTM
 # --------------------------------------------------------------------------
-def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                 return_gates=False):
+def lstm_forward(
+    x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_gates=False
+):
     r"""Forward pass of an LSTM, equal to ``keras.layers.LSTM``.
 
     Introduced in chapter 5.
@@ -390,15 +393,17 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     xw = p.x @ p.kernel + p.input_bias
     batch, time, _ = xw.shape
     names = ("input", "forget", "candidate", "output")
-    seqs = {name: np.empty((batch, time, n), xw.dtype)
-            for name in ("h", "c") + (names if return_gates else ())}
+    seqs = {
+        name: np.empty((batch, time, n), xw.dtype)
+        for name in ("h", "c") + (names if return_gates else ())
+    }
     h, c = p.h0, p.c0
     for t in range(time):
         a = xw[:, t] + h @ p.recurrent_kernel
         i = _sigmoid(a[:, :n])
-        f = _sigmoid(a[:, n:2 * n])
-        c_tilde = np.tanh(a[:, 2 * n:3 * n])
-        o = _sigmoid(a[:, 3 * n:])
+        f = _sigmoid(a[:, n : 2 * n])
+        c_tilde = np.tanh(a[:, 2 * n : 3 * n])
+        o = _sigmoid(a[:, 3 * n :])
         c = f * c + i * c_tilde
         h = o * np.tanh(c)
         seqs["h"][:, t], seqs["c"][:, t] = h, c
@@ -464,25 +469,26 @@ def gru_forward(x, kernel, recurrent_kernel, bias, reset_after=True, h0=None):
         ``units = kernel.shape[1] // 3`` and ``reset_after`` (the bias message
         says when the bias belongs to the other ``reset_after`` setting).
     """
-    p = _prepare(x, kernel, recurrent_kernel, bias, "gru",
-                 reset_after=reset_after, h0=h0)
+    p = _prepare(
+        x, kernel, recurrent_kernel, bias, "gru", reset_after=reset_after, h0=h0
+    )
     n = p.units
     U = p.recurrent_kernel
     xw = p.x @ p.kernel + p.input_bias
     h = p.h0
     h_seq = np.empty(xw.shape[:2] + (n,), xw.dtype)
     for t in range(xw.shape[1]):
-        xz, xr, xh = xw[:, t, :n], xw[:, t, n:2 * n], xw[:, t, 2 * n:]
+        xz, xr, xh = xw[:, t, :n], xw[:, t, n : 2 * n], xw[:, t, 2 * n :]
         if reset_after:
             hu = h @ U + p.recurrent_bias
             z = _sigmoid(xz + hu[:, :n])
-            r = _sigmoid(xr + hu[:, n:2 * n])
-            h_tilde = np.tanh(xh + r * hu[:, 2 * n:])
+            r = _sigmoid(xr + hu[:, n : 2 * n])
+            h_tilde = np.tanh(xh + r * hu[:, 2 * n :])
         else:
-            hu = h @ U[:, :2 * n]
+            hu = h @ U[:, : 2 * n]
             z = _sigmoid(xz + hu[:, :n])
             r = _sigmoid(xr + hu[:, n:])
-            h_tilde = np.tanh(xh + (r * h) @ U[:, 2 * n:])
+            h_tilde = np.tanh(xh + (r * h) @ U[:, 2 * n :])
         h = z * h + (1 - z) * h_tilde
         h_seq[:, t] = h
     return h_seq
@@ -507,15 +513,20 @@ def _run_direction(x, weights, name, cell, reset_after):
             return rnn_forward(x, kernel, recurrent_kernel, bias)
         if cell == "lstm":
             return lstm_forward(x, kernel, recurrent_kernel, bias)[0]
-        return gru_forward(x, kernel, recurrent_kernel, bias,
-                           reset_after=reset_after)
+        return gru_forward(x, kernel, recurrent_kernel, bias, reset_after=reset_after)
     except ValueError as err:
         raise ValueError(f"{name}: {err}") from None
 
 
-def bidirectional_forward(x, forward_weights, backward_weights, cell="lstm",
-                          merge_mode="concat", return_sequences=True,
-                          reset_after=True):
+def bidirectional_forward(
+    x,
+    forward_weights,
+    backward_weights,
+    cell="lstm",
+    merge_mode="concat",
+    return_sequences=True,
+    reset_after=True,
+):
     r"""Bidirectional RNN, equal to ``keras.layers.Bidirectional``.
 
     Introduced in chapter 7.
@@ -577,13 +588,13 @@ def bidirectional_forward(x, forward_weights, backward_weights, cell="lstm",
     x = np.asarray(x)
     if x.ndim != 3:  # checked here too because x is reversed below
         raise ValueError(
-            f"x has shape {_shape(x)} but a 3-D (batch, time, features) array "
-            "is needed"
+            f"x has shape {_shape(x)} but a 3-D (batch, time, features) array is needed"
         )
     y = _run_direction(x, forward_weights, "forward_weights", cell, reset_after)
     # The backward layer reads x reversed; its outputs come out reversed.
-    y_rev = _run_direction(x[:, ::-1], backward_weights, "backward_weights",
-                           cell, reset_after)
+    y_rev = _run_direction(
+        x[:, ::-1], backward_weights, "backward_weights", cell, reset_after
+    )
     if return_sequences:
         y_rev = y_rev[:, ::-1]  # back to the original time order
     else:

@@ -8,6 +8,7 @@ that is kept for later use is chosen on *validation* accuracy, never on test.
 
 Introduced in chapter 6 (``notebooks/06_gru.ipynb``).
 """
+
 from __future__ import annotations
 
 import math
@@ -64,7 +65,9 @@ def mean_and_std(values: Iterable[float]) -> tuple:
     array = np.asarray(list(values), dtype=np.float64)
     if array.ndim != 1 or array.size < 2:
         raise ValueError(
-            f"need at least two values (one per seed) for a mean and a spread, got {array.size}")
+            "need at least two values (one per seed) "
+            f"for a mean and a spread, got {array.size}"
+        )
     if not np.all(np.isfinite(array)):
         raise ValueError(f"values must be finite, got {array.tolist()}")
     return float(array.mean()), float(array.std(ddof=1))
@@ -119,8 +122,12 @@ def best_on_validation(runs: Sequence[SeedRun]) -> SeedRun:
     if not runs:
         raise ValueError("no runs to choose from; train at least one seed first")
     for run in runs:
-        if not isinstance(run.val_accuracy, (int, float)) or math.isnan(run.val_accuracy):
-            raise ValueError(f"seed {run.seed} has no validation accuracy ({run.val_accuracy!r})")
+        if not isinstance(run.val_accuracy, (int, float)) or math.isnan(
+            run.val_accuracy
+        ):
+            raise ValueError(
+                f"seed {run.seed} has no validation accuracy ({run.val_accuracy!r})"
+            )
     best = runs[0]
     for run in runs[1:]:
         if run.val_accuracy > best.val_accuracy:

@@ -19,6 +19,7 @@ can tell a stale page.
 
 Introduced with the book's reference pages (``book/status.md``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,12 @@ QUICK_TIMES = ROOT / "benchmarks" / "results" / "book_times-quick.json"
 PACKAGES = ("python", "tensorflow", "keras", "numpy", "matplotlib")
 #: The book's goals: full-mode seconds per chapter and for the book, quick-mode
 #: seconds for the book, and peak resident memory of any chapter's kernel.
-GOALS = {"chapter_full_seconds": 300, "book_full_seconds": 1500, "book_quick_seconds": 360,
-         "peak_memory_mib": 4096}
+GOALS = {
+    "chapter_full_seconds": 300,
+    "book_full_seconds": 1500,
+    "book_quick_seconds": 360,
+    "peak_memory_mib": 4096,
+}
 
 
 def format_seconds(seconds: Optional[float]) -> str:
@@ -108,16 +113,24 @@ def load_quick_times(path: Path = QUICK_TIMES) -> Optional[dict]:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        ok = isinstance(data, dict) and isinstance(data["notebooks"], dict) and data.get("mode") == "quick"
+        ok = (
+            isinstance(data, dict)
+            and isinstance(data["notebooks"], dict)
+            and data.get("mode") == "quick"
+        )
     except (ValueError, KeyError, TypeError):
         ok = False
     if not ok:
-        raise ValueError(f"{path} is not a quick-mode timing record; re-create it with "
-                         "`python benchmarks/book_times.py --mode quick`")
+        raise ValueError(
+            f"{path} is not a quick-mode timing record; re-create it with "
+            "`python benchmarks/book_times.py --mode quick`"
+        )
     return data
 
 
-def status_rows(notebooks_dir: Path = NOTEBOOKS_DIR, quick_times: Optional[dict] = None) -> list:
+def status_rows(
+    notebooks_dir: Path = NOTEBOOKS_DIR, quick_times: Optional[dict] = None
+) -> list:
     """Read every ``*.ipynb`` in ``notebooks_dir`` and return one dict per notebook.
 
     Parameters
@@ -141,16 +154,18 @@ def status_rows(notebooks_dir: Path = NOTEBOOKS_DIR, quick_times: Optional[dict]
     for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         record = notebook.get("metadata", {}).get(METADATA_KEY) or {}
-        rows.append({
-            "name": path.name,
-            "title": notebook_title(notebook, path.stem),
-            "mode": record.get("mode"),
-            "run_seconds": record.get("run_seconds"),
-            "peak_memory_mib": record.get("peak_memory_mib"),
-            "executed": record.get("executed"),
-            "versions": record.get("versions") or {},
-            "quick_seconds": (quick.get(path.name) or {}).get("seconds"),
-        })
+        rows.append(
+            {
+                "name": path.name,
+                "title": notebook_title(notebook, path.stem),
+                "mode": record.get("mode"),
+                "run_seconds": record.get("run_seconds"),
+                "peak_memory_mib": record.get("peak_memory_mib"),
+                "executed": record.get("executed"),
+                "versions": record.get("versions") or {},
+                "quick_seconds": (quick.get(path.name) or {}).get("seconds"),
+            }
+        )
     return rows
 
 
@@ -175,11 +190,14 @@ def goal_checks(rows: Sequence[dict]) -> list:
     """
     n = len(rows)
     full = [r for r in rows if r["mode"] == "full" and r["run_seconds"] is not None]
-    memory = [r for r in rows if r["mode"] == "full" and r["peak_memory_mib"] is not None]
+    memory = [
+        r for r in rows if r["mode"] == "full" and r["peak_memory_mib"] is not None
+    ]
     quick = [r for r in rows if r["quick_seconds"] is not None]
 
     def judged(count, value, limit):
-        # a partial figure that already exceeds the limit fails: sums and maxima only grow
+        # a partial figure that already exceeds the limit fails: sums and maxima only
+        # grow
         if value > limit:
             return False
         return None if count < n or n == 0 else True
@@ -192,24 +210,57 @@ def goal_checks(rows: Sequence[dict]) -> list:
     quick_total = sum(r["quick_seconds"] for r in quick)
     heaviest = max(memory, key=lambda r: r["peak_memory_mib"], default=None)
     return [
-        {"goal": f"each chapter ≤ {_minutes(GOALS['chapter_full_seconds'])} (full mode)",
-         "measured": ("–" if slowest is None else
-                      f"slowest {format_seconds(slowest['run_seconds'])} (`{slowest['name']}`)")
-         + partial(len(full)),
-         "passed": judged(len(full), slowest["run_seconds"] if slowest else 0, GOALS["chapter_full_seconds"])},
-        {"goal": f"whole book ≤ {_minutes(GOALS['book_full_seconds'])} (full mode)",
-         "measured": (format_seconds(full_total) if full else "–") + partial(len(full)),
-         "passed": judged(len(full), full_total, GOALS["book_full_seconds"])},
-        {"goal": f"whole book ≤ {_minutes(GOALS['book_quick_seconds'])} in quick mode (the nbval budget)",
-         "measured": (format_seconds(quick_total) if quick else "–") + partial(len(quick)),
-         "passed": judged(len(quick), quick_total, GOALS["book_quick_seconds"])},
-        {"goal": f"peak memory ≤ {GOALS['peak_memory_mib'] / 1024:g} GiB "
-                 f"({GOALS['peak_memory_mib']:,} MiB) per chapter (full mode)",
-         "measured": ("–" if heaviest is None else  # in MiB: a rounded GiB could hide a near miss
-                      f"largest {heaviest['peak_memory_mib']:,.1f} MiB (`{heaviest['name']}`)")
-         + partial(len(memory)),
-         "passed": judged(len(memory), heaviest["peak_memory_mib"] if heaviest else 0,
-                          GOALS["peak_memory_mib"])},
+        {
+            "goal": (
+                f"each chapter ≤ {_minutes(GOALS['chapter_full_seconds'])} (full mode)"
+            ),
+            "measured": (
+                "–"
+                if slowest is None
+                else "slowest "
+                f"{format_seconds(slowest['run_seconds'])} (`{slowest['name']}`)"
+            )
+            + partial(len(full)),
+            "passed": judged(
+                len(full),
+                slowest["run_seconds"] if slowest else 0,
+                GOALS["chapter_full_seconds"],
+            ),
+        },
+        {
+            "goal": f"whole book ≤ {_minutes(GOALS['book_full_seconds'])} (full mode)",
+            "measured": (format_seconds(full_total) if full else "–")
+            + partial(len(full)),
+            "passed": judged(len(full), full_total, GOALS["book_full_seconds"]),
+        },
+        {
+            "goal": (
+                f"whole book ≤ {_minutes(GOALS['book_quick_seconds'])} "
+                "in quick mode (the nbval budget)"
+            ),
+            "measured": (format_seconds(quick_total) if quick else "–")
+            + partial(len(quick)),
+            "passed": judged(len(quick), quick_total, GOALS["book_quick_seconds"]),
+        },
+        {
+            "goal": (
+                f"peak memory ≤ {GOALS['peak_memory_mib'] / 1024:g} GiB "
+                f"({GOALS['peak_memory_mib']:,} MiB) per chapter (full mode)"
+            ),
+            "measured": (
+                "–"
+                if heaviest is None
+                # in MiB: a rounded GiB could hide a near miss
+                else f"largest {heaviest['peak_memory_mib']:,.1f} "
+                f"MiB (`{heaviest['name']}`)"
+            )
+            + partial(len(memory)),
+            "passed": judged(
+                len(memory),
+                heaviest["peak_memory_mib"] if heaviest else 0,
+                GOALS["peak_memory_mib"],
+            ),
+        },
     ]
 
 
@@ -241,8 +292,13 @@ def _verdict(passed: Optional[bool]) -> str:
 
 
 def _version_lines(rows: Sequence[dict], quick_times: Optional[dict]) -> list:
-    """The package-version table: one row per package, the full-mode runs and the quick run."""
-    lines = ["| package | full-mode runs (stored outputs) | quick-mode timing run |", "|---|---|---|"]
+    """The package-version table: one row per package, the full-mode runs and the
+    quick run.
+    """
+    lines = [
+        "| package | full-mode runs (stored outputs) | quick-mode timing run |",
+        "|---|---|---|",
+    ]
     quick_versions = (quick_times or {}).get("versions") or {}
     for package in PACKAGES:
         seen = {}
@@ -253,7 +309,9 @@ def _version_lines(rows: Sequence[dict], quick_times: Optional[dict]) -> list:
         if len(seen) <= 1:
             full = _cell(next(iter(seen), None))
         else:
-            full = "; ".join(f"{v} ({', '.join(names)})" for v, names in sorted(seen.items()))
+            full = "; ".join(
+                f"{v} ({', '.join(names)})" for v, names in sorted(seen.items())
+            )
         lines.append(f"| {package} | {full} | {_cell(quick_versions.get(package))} |")
     return lines
 
@@ -286,13 +344,27 @@ def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> s
     if not rows:
         lines += ["No chapter has been executed yet.", ""]
         return "\n".join(lines)
-    header = ["notebook", "title", "mode", "run time", "peak memory", "executed", "quick-mode time"]
+    header = [
+        "notebook",
+        "title",
+        "mode",
+        "run time",
+        "peak memory",
+        "executed",
+        "quick-mode time",
+    ]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" for _ in header) + "|")
     for row in rows:
-        cells = [f"`{row['name']}`", _cell(row["title"]), _cell(row["mode"]),
-                 format_seconds(row["run_seconds"]), format_mib(row["peak_memory_mib"]),
-                 _cell(row["executed"]), format_seconds(row["quick_seconds"])]
+        cells = [
+            f"`{row['name']}`",
+            _cell(row["title"]),
+            _cell(row["mode"]),
+            format_seconds(row["run_seconds"]),
+            format_mib(row["peak_memory_mib"]),
+            _cell(row["executed"]),
+            format_seconds(row["quick_seconds"]),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     timed = [row["run_seconds"] for row in rows if row["run_seconds"] is not None]
     quick = [row["quick_seconds"] for row in rows if row["quick_seconds"] is not None]
@@ -300,22 +372,35 @@ def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> s
     modes = sorted({row["mode"] for row in rows if row["mode"]})
     lines += [
         "",
-        f"**Total run time (stored runs):** {format_seconds(sum(timed))} for {len(timed)} of {len(rows)} "
-        f"notebooks (mode: {', '.join(modes) or '–'}).",
+        f"**Total run time (stored runs):** {format_seconds(sum(timed))} for "
+        f"{len(timed)} of {len(rows)} notebooks (mode: {', '.join(modes) or '–'}).",
         "",
         f"**Total run time (quick mode):** "
-        + (f"{format_seconds(sum(quick))} for {len(quick)} of {len(rows)} notebooks" if quick
-           else "not measured (run `python benchmarks/book_times.py --mode quick`)")
-        + (f", timed on {quick_times.get('date')} on {quick_times.get('machine', {}).get('cores', '?')} "
-           "CPU cores." if quick and quick_times else "."),
+        + (
+            f"{format_seconds(sum(quick))} for {len(quick)} of {len(rows)} notebooks"
+            if quick
+            else "not measured (run `python benchmarks/book_times.py --mode quick`)"
+        )
+        + (
+            f", timed on {quick_times.get('date')} on "
+            f"{quick_times.get('machine', {}).get('cores', '?')} CPU cores."
+            if quick and quick_times
+            else "."
+        ),
         "",
     ]
     if missing:
-        lines += ["Not executed with `python -m helpers.execute`: "
-                  + ", ".join(f"`{name}`" for name in missing) + ".", ""]
+        lines += [
+            "Not executed with `python -m helpers.execute`: "
+            + ", ".join(f"`{name}`" for name in missing)
+            + ".",
+            "",
+        ]
     lines += ["## Goals", "", "| goal | measured | result |", "|---|---|---|"]
-    lines += [f"| {check['goal']} | {check['measured']} | {_verdict(check['passed'])} |"
-              for check in goal_checks(rows)]
+    lines += [
+        f"| {check['goal']} | {check['measured']} | {_verdict(check['passed'])} |"
+        for check in goal_checks(rows)
+    ]
     lines += [
         "",
         "Peak memory is the kernel process's resident-set high-water mark",
@@ -345,26 +430,46 @@ def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> s
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Command line: write (or ``--check``) ``book/status.md``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.status", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, help="folder of chapters")
-    parser.add_argument("--output", type=Path, default=STATUS_PAGE, help="the page to write")
-    parser.add_argument("--quick-times", type=Path, default=QUICK_TIMES,
-                        help="quick-mode timings (benchmarks/book_times.py); ignored if absent")
-    parser.add_argument("--check", action="store_true", help="only check that the page is up to date")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.status", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--notebooks", type=Path, default=NOTEBOOKS_DIR, help="folder of chapters"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=STATUS_PAGE, help="the page to write"
+    )
+    parser.add_argument(
+        "--quick-times",
+        type=Path,
+        default=QUICK_TIMES,
+        help="quick-mode timings (benchmarks/book_times.py); ignored if absent",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the page is up to date"
+    )
     args = parser.parse_args(argv)
     quick_times = load_quick_times(args.quick_times)
     text = render_status(status_rows(args.notebooks, quick_times), quick_times)
     if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.is_file() else None
+        current = (
+            args.output.read_text(encoding="utf-8") if args.output.is_file() else None
+        )
         if current != text:
-            print(f"{args.output} is out of date: run `python -m helpers.status`.", file=sys.stderr)
+            print(
+                f"{args.output} is out of date: run `python -m helpers.status`.",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.output} is up to date.")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} "
-          f"({len(text.splitlines())} lines)")
+    print(
+        "wrote "
+        f"{args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output} "
+        f"({len(text.splitlines())} lines)"
+    )
     return 0
 
 

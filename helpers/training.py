@@ -2,6 +2,7 @@
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import time
@@ -28,10 +29,16 @@ class EpochLine(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._epoch_started
-        metrics = "  ".join(f"{name} {value:.4f}" for name, value in (logs or {}).items()
-                            if name != "learning_rate")
+        metrics = "  ".join(
+            f"{name} {value:.4f}"
+            for name, value in (logs or {}).items()
+            if name != "learning_rate"
+        )
         width = len(str(self.total_epochs))
-        print(f"epoch {epoch + 1:>{width}}/{self.total_epochs}  {metrics}  ({seconds:.1f} s)")
+        print(
+            f"epoch {epoch + 1:>{width}}/{self.total_epochs}  "
+            f"{metrics}  ({seconds:.1f} s)"
+        )
 
 
 @dataclass
@@ -104,19 +111,33 @@ def train_model(
     """
     callbacks = [EpochLine(epochs)] + list(fit_options.pop("callbacks", []))
     if patience is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True,
-            mode="min" if "loss" in monitor else "max"))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor,
+                patience=patience,
+                restore_best_weights=True,
+                mode="min" if "loss" in monitor else "max",
+            )
+        )
     if isinstance(train_data, tuple):
         x, y = train_data
     else:  # a tf.data.Dataset is shuffled by its own pipeline; Keras would warn
         x, y = train_data, None
         fit_options.setdefault("shuffle", False)
     started = time.perf_counter()
-    history = model.fit(x, y, validation_data=validation_data, epochs=epochs,
-                        callbacks=callbacks, verbose=0, **fit_options)
+    history = model.fit(
+        x,
+        y,
+        validation_data=validation_data,
+        epochs=epochs,
+        callbacks=callbacks,
+        verbose=0,
+        **fit_options,
+    )
     seconds = time.perf_counter() - started
     values = history.history[monitor]
     pick = min if "loss" in monitor else max
-    best_epoch = (values.index(pick(values)) + 1) if patience is not None else len(values)
+    best_epoch = (
+        (values.index(pick(values)) + 1) if patience is not None else len(values)
+    )
     return TrainingRun(history.history, seconds, len(values), best_epoch)

@@ -27,6 +27,7 @@ Two jobs:
   each script per page in ``html-page-context``, treating ``None`` and ``''``
   as the same (inline) filename.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,12 @@ MATHJAX_SCRIPT = "mathjax/tex-mml-chtml.js"
 
 def offline_mathjax_wanted() -> bool:
     """True when ``BOOK_OFFLINE_MATHJAX`` asks for the local MathJax copy."""
-    return os.environ.get(OFFLINE_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(OFFLINE_VARIABLE, "").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 def stage_offline_mathjax(root: Path) -> Path:
@@ -72,8 +78,8 @@ def stage_offline_mathjax(root: Path) -> Path:
     if not script.is_file() or not fonts.is_dir():
         raise ExtensionError(
             f"{OFFLINE_VARIABLE}=1 needs MathJax 3 from npm, but {script} is missing. "
-            "Fix: run `npm ci` at the repository root (package-lock.json pins mathjax 3.2.2), "
-            f"or unset {OFFLINE_VARIABLE} to use the CDN."
+            "Fix: run `npm ci` at the repository root (package-lock.json pins "
+            f"mathjax 3.2.2), or unset {OFFLINE_VARIABLE} to use the CDN."
         )
     staging = root / STAGING
     target = staging / "_static" / "mathjax"
@@ -101,7 +107,9 @@ def _script_key(script) -> tuple:
 
 
 def unique_scripts(scripts: list) -> list:
-    """Return ``scripts`` without repeats (same file and attributes, incl. inline body), in order."""
+    """Return ``scripts`` without repeats (same file and attributes, incl. inline
+    body), in order.
+    """
     seen, kept = set(), []
     for script in scripts:
         key = _script_key(script)
@@ -119,6 +127,7 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure_mathjax)
-    # After every other handler (sphinx-book-theme, mathjax, thebe) has added its scripts.
+    # After every other handler (sphinx-book-theme, mathjax, thebe) has added its
+    # scripts.
     app.connect("html-page-context", drop_duplicate_scripts, priority=1000)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
