@@ -89,8 +89,8 @@ def old_modules_used(sources, helpers: Path) -> set:
         try:
             tree = ast.parse(
                 "\n".join(
-                    "" if l.lstrip().startswith(("%", "!")) else l
-                    for l in source.splitlines()
+                    "" if line.lstrip().startswith(("%", "!")) else line
+                    for line in source.splitlines()
                 )
             )
         except SyntaxError:

@@ -105,11 +105,12 @@ def end_to_end_model(
             f"got {padding!r}, {truncating!r}"
         )
     keep_last = padding == "pre"
-    vectorizer = text_vectorizer(words, output_mode="int",
-                                 output_sequence_length=None if keep_last else int(sequence_length),
-                                 name="text_vectorization")
-    # A text with no word left (all punctuation) would reach the recurrent layer as a fully
-    # masked row, which cuDNN rejects on a GPU: it reads one unknown word instead.
+    vectorizer = text_vectorizer(
+        words,
+        output_mode="int",
+        output_sequence_length=None if keep_last else int(sequence_length),
+        name="text_vectorization",
+    )
     # An uncompiled copy with the trained weights: the saved file then carries
     # no optimizer state (3x the size, and a warning on loading) and later
     # training of ``trained_model`` does not change the exported model.
@@ -119,6 +120,8 @@ def end_to_end_model(
     ids = vectorizer(review)
     if keep_last:
         ids = _last_tokens_pre_padded(keras, ids, int(sequence_length))
+    # A text with no word left (all punctuation) would reach the recurrent layer as a
+    # fully masked row, which cuDNN rejects on a GPU: it reads one unknown word instead.
     ids = _one_step_at_least(keras, ids, keep_last)
     probability = inner(ids)
     return keras.Model(review, probability, name=name)
@@ -150,7 +153,7 @@ def _one_step_at_least(keras, ids, keep_last: bool):
     ones = ops.ones_like(ids)
     position = ops.cumsum(ones, axis=1) - 1
     where = ops.sum(ones, axis=1, keepdims=True) - 1 if keep_last else 0
-    unknown = ops.cast(ops.equal(position, where), ids.dtype)    # id 1 is '[UNK]'
+    unknown = ops.cast(ops.equal(position, where), ids.dtype)  # id 1 is '[UNK]'
     return ops.where(real, ids, unknown)
 
 
@@ -187,7 +190,7 @@ def one_step_at_least(ids, padding: str = "post") -> np.ndarray:
 
 
 def repository_root() -> Path:
-    """Return the book's folder (:func:`helpers.paths.book_root`), where ``artifacts/`` goes.
+    """Return the book's folder (:func:`helpers.paths.book_root`): ``artifacts/`` goes there.
 
     Found from the working directory, so that a non-editable install of
     ``helpers`` (Colab) never writes models into site-packages.
@@ -327,16 +330,18 @@ def _as_review_list(texts) -> list:
 
 
 def refuse_empty_reviews(reviews: Sequence[str]) -> None:
-    """Raise ``ValueError`` naming the reviews that are empty or whitespace after cleaning.
+    """Raise ``ValueError`` naming the reviews that are empty or blank after cleaning.
 
     Introduced in chapter 5 (``notebooks/05_lstm.ipynb``).
     """
     empty = [i for i, text in enumerate(reviews) if not clean_review(text).strip()]
     if empty:
         raise ValueError(
-            f"texts {empty[:5]} are empty or only whitespace: there is nothing to score, and a "
-            "model's answer for no words carries no information. Refuse such input before "
-            "predicting (or drop it), and pass reviews with at least one word.")
+            f"texts {empty[:5]} are empty or only whitespace: there is nothing to "
+            "score, and a model's answer for no words carries no information. "
+            "Refuse such input before predicting (or drop it), and pass reviews "
+            "with at least one word."
+        )
 
 
 def predict_sentiment(model_or_path, texts, batch_size: int = 256) -> np.ndarray:

@@ -596,12 +596,17 @@ def code_cells(notebook: dict) -> list:
 
 
 def _split_magics(source: str) -> tuple:
-    """``(Python source, IPython magic and shell lines)`` of a cell."""
+    """``(Python source, IPython magic and shell lines)`` of a cell.
+
+    A magic line becomes ``pass`` at its indentation, so that a cell with a
+    magic inside a block (the Colab cell's ``%pip`` under an ``if``) still
+    parses, and is fingerprinted as syntax like any other cell.
+    """
     python, magics = [], []
     for line in source.splitlines():
         if line.lstrip().startswith(("%", "!")):
             magics.append(" ".join(line.split()))
-            python.append("")
+            python.append(line[: len(line) - len(line.lstrip())] + "pass")
         else:
             python.append(line)
     return "\n".join(python), magics

@@ -1,4 +1,4 @@
-"""Where the book is: found from the working directory, never from where ``helpers`` is installed.
+"""Where the book is: found from the working directory, not from where ``helpers`` is.
 
 A chapter runs inside a checkout of the book (``notebooks/`` is its working
 folder), but ``helpers`` may be installed anywhere: in editable mode beside
@@ -10,6 +10,7 @@ above it that holds ``_toc.yml`` and ``notebooks/``, or the folder named by
 
 Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,9 @@ ROOT_VARIABLE = "RNN_BOOK_ROOT"
 
 def is_book_root(folder: Path) -> bool:
     """True if ``folder`` holds the book: ``_toc.yml`` and a ``notebooks/`` folder."""
-    return (Path(folder) / "_toc.yml").is_file() and (Path(folder) / "notebooks").is_dir()
+    return (Path(folder) / "_toc.yml").is_file() and (
+        Path(folder) / "notebooks"
+    ).is_dir()
 
 
 def book_root(start: Optional[Path] = None) -> Path:
@@ -48,17 +51,20 @@ def book_root(start: Optional[Path] = None) -> Path:
     named = os.environ.get(ROOT_VARIABLE, "").strip()
     if named:
         if not is_book_root(Path(named)):
-            raise FileNotFoundError(f"{ROOT_VARIABLE}={named} is not the book's folder (no _toc.yml and "
-                                    "notebooks/ there); point it at a checkout of the book, or unset it")
+            raise FileNotFoundError(
+                f"{ROOT_VARIABLE}={named} is not the book's folder (no _toc.yml and "
+                "notebooks/ there); point it at a checkout of the book, or unset it"
+            )
         return Path(named).resolve()
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if is_book_root(folder):
             return folder
     raise FileNotFoundError(
-        f"no checkout of the book at or above {here}: run the chapter from the book's notebooks/ folder "
-        "(git clone https://github.com/rnn-book/rnn-book), or set "
-        f"{ROOT_VARIABLE} to the book's folder")
+        f"no checkout of the book at or above {here}: run the chapter from the "
+        "book's notebooks/ folder (git clone https://github.com/rnn-book/rnn-book), "
+        f"or set {ROOT_VARIABLE} to the book's folder"
+    )
 
 
 def notebooks_dir() -> Path:

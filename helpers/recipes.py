@@ -988,7 +988,9 @@ def recipe_inputs(recipe, vocabulary, texts):
     if recipe.cell != "bow":
         from helpers.export import one_step_at_least
 
-        ids = encode_texts(texts, vocabulary, recipe.sequence_length, recipe.padding, recipe.truncating)
+        ids = encode_texts(
+            texts, vocabulary, recipe.sequence_length, recipe.padding, recipe.truncating
+        )
         return one_step_at_least(ids, recipe.padding)
     import tensorflow as tf
 

@@ -39,7 +39,7 @@ def _book_or_working_folder() -> Path:
         return Path.cwd()
 
 
-#: The book's folder, found from the working directory (run the page's command inside the book).
+#: The book's folder, found from the working directory (run the command inside the book).
 ROOT = _book_or_working_folder()
 #: Where the chapters live and where the page goes.
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -375,7 +375,7 @@ def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> s
         f"**Total run time (stored runs):** {format_seconds(sum(timed))} for "
         f"{len(timed)} of {len(rows)} notebooks (mode: {', '.join(modes) or '–'}).",
         "",
-        f"**Total run time (quick mode):** "
+        "**Total run time (quick mode):** "
         + (
             f"{format_seconds(sum(quick))} for {len(quick)} of {len(rows)} notebooks"
             if quick

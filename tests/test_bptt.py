@@ -1,4 +1,5 @@
 """Tests for helpers/bptt.py (chapter 3): gradient checks, truncation, cost."""
+
 import numpy as np
 import pytest
 
@@ -23,7 +24,10 @@ def problem():
     rng = np.random.default_rng(0)
     batch, time, features, units = 2, 6, 3, 4
     x = rng.standard_normal((batch, time, features))
-    weights = [0.5 * rng.standard_normal(s) for s in [(features, units), (units, units), (units,)]]
+    weights = [
+        0.5 * rng.standard_normal(s)
+        for s in [(features, units), (units, units), (units,)]
+    ]
     g = rng.standard_normal((batch, time, units))
     return x, weights, g
 
@@ -114,18 +118,26 @@ def test_last_state_loss_gradient_matches_finite_differences():
         plus, minus = h_seq.copy(), h_seq.copy()
         plus[idx[0], -1, idx[1]] += eps
         minus[idx[0], -1, idx[1]] -= eps
-        numeric[idx] = (last_state_loss_gradient(plus, w, c, y)[0]
-                        - last_state_loss_gradient(minus, w, c, y)[0]) / (2 * eps)
+        numeric[idx] = (
+            last_state_loss_gradient(plus, w, c, y)[0]
+            - last_state_loss_gradient(minus, w, c, y)[0]
+        ) / (2 * eps)
     np.testing.assert_allclose(d_h[:, -1], numeric, rtol=1e-6, atol=1e-10)
 
 
 def test_last_state_loss_gradient_is_stable_and_checks_shapes():
     h_seq = np.ones((2, 3, 2))
-    loss, d_h = last_state_loss_gradient(h_seq, np.full((2, 1), 500.0), np.zeros(1), [1, 0])
+    loss, d_h = last_state_loss_gradient(
+        h_seq, np.full((2, 1), 500.0), np.zeros(1), [1, 0]
+    )
     assert np.isfinite(loss) and loss == pytest.approx(500.0, rel=1e-3)
     assert np.all(np.isfinite(d_h))
-    assert last_state_loss_gradient(h_seq.astype("float32"), np.ones((2, 1)), np.zeros(1),
-                                    [1, 0])[1].dtype == np.float32
+    assert (
+        last_state_loss_gradient(
+            h_seq.astype("float32"), np.ones((2, 1)), np.zeros(1), [1, 0]
+        )[1].dtype
+        == np.float32
+    )
     with pytest.raises(ValueError, match="dense_kernel"):
         last_state_loss_gradient(h_seq, np.ones((3, 1)), np.zeros(1), [1, 0])
     with pytest.raises(ValueError, match="h_seq"):
@@ -142,12 +154,16 @@ def test_truncation_errors_shape_and_limits(problem):
     assert list(result["k"]) == [0, 1, 2, time - 1, time + 5]
     for name in GRADIENT_NAMES:
         assert result[name].shape == (5,)
-        assert result[name][-1] == 0.0 and result[name][-2] == 0.0  # no effective truncation
+        assert (
+            result[name][-1] == 0.0 and result[name][-2] == 0.0
+        )  # no effective truncation
         assert result[name][0] > 1e-3  # k = 0 cuts the recurrence
     # the k = 1 value is exactly the relative error of rnn_backward(truncate=1)
     full = rnn_backward(x, *weights, g)
     cut = rnn_backward(x, *weights, g, truncate=1)
-    assert result["d_recurrent_kernel"][1] == pytest.approx(relative_error(cut[2], full[2]))
+    assert result["d_recurrent_kernel"][1] == pytest.approx(
+        relative_error(cut[2], full[2])
+    )
 
 
 def test_truncation_error_shrinks_with_small_recurrent_weights():
@@ -158,10 +174,12 @@ def test_truncation_error_shrinks_with_small_recurrent_weights():
     U = rng.standard_normal((5, 5))
     U *= 0.2 / np.linalg.norm(U, 2)
     g = np.zeros((3, 30, 5))
-    g[:, -1] = rng.standard_normal((3, 5))  # gradient at the last step only, as a classifier
+    g[:, -1] = rng.standard_normal(
+        (3, 5)
+    )  # gradient at the last step only, as a classifier
     errs = truncation_errors(x, W, U, b, g, [1, 3, 6])["d_recurrent_kernel"]
     assert errs[0] > errs[1] > errs[2]
-    assert errs[2] < 10 * 0.2 ** 6
+    assert errs[2] < 10 * 0.2**6
 
 
 def test_truncation_errors_rejects_bad_ks(problem):
@@ -176,15 +194,25 @@ def test_truncation_errors_rejects_bad_ks(problem):
 # --------------------------------------------------------------------------
 def test_bptt_cost_reports_linear_memory():
     cost = bptt_cost([10, 20, 40], batch=4, features=3, units=5, repeats=1)
-    assert set(cost) == {"T", "seconds", "wall_seconds", "activation_bytes", "peak_bytes"}
+    assert set(cost) == {
+        "T",
+        "seconds",
+        "wall_seconds",
+        "activation_bytes",
+        "peak_bytes",
+    }
     assert list(cost["T"]) == [10, 20, 40]
     assert list(cost["activation_bytes"]) == [4 * t * (3 + 5) * 4 for t in (10, 20, 40)]
     assert np.all(cost["seconds"] >= 0) and np.all(cost["wall_seconds"] > 0)
     # the peak holds at least the stored states and grows with T
     assert np.all(cost["peak_bytes"] >= 4 * cost["T"] * 5 * 4)
     assert cost["peak_bytes"][2] > cost["peak_bytes"][1] > cost["peak_bytes"][0]
-    assert bptt_cost([10], batch=2, features=2, units=2, repeats=1, dtype="float64")[
-        "activation_bytes"][0] == 2 * 10 * 4 * 8
+    assert (
+        bptt_cost([10], batch=2, features=2, units=2, repeats=1, dtype="float64")[
+            "activation_bytes"
+        ][0]
+        == 2 * 10 * 4 * 8
+    )
 
 
 def test_bptt_cost_leaves_tracemalloc_as_it_was():
@@ -228,8 +256,10 @@ def test_rnn_forward_is_used_consistently(problem):
     b_plus, b_minus = weights[2].copy(), weights[2].copy()
     b_plus[1] += eps
     b_minus[1] -= eps
-    fd = (rnn_forward(x, weights[0], weights[1], b_plus)[:, -1, 0].sum()
-          - rnn_forward(x, weights[0], weights[1], b_minus)[:, -1, 0].sum()) / (2 * eps)
+    fd = (
+        rnn_forward(x, weights[0], weights[1], b_plus)[:, -1, 0].sum()
+        - rnn_forward(x, weights[0], weights[1], b_minus)[:, -1, 0].sum()
+    ) / (2 * eps)
     assert d_b[1] == pytest.approx(fd, rel=1e-6)
     assert h.shape == g.shape
 
@@ -239,7 +269,9 @@ def test_bptt_cost_in_process_equals_subprocess_memory():
     kwargs = dict(batch=2, features=3, units=4, repeats=1, seed=1)
     separate = bptt_cost([8, 16], single_thread=True, **kwargs)
     here = bptt_cost([8, 16], single_thread=False, **kwargs)
-    np.testing.assert_array_equal(separate["activation_bytes"], here["activation_bytes"])
+    np.testing.assert_array_equal(
+        separate["activation_bytes"], here["activation_bytes"]
+    )
     np.testing.assert_array_equal(separate["T"], here["T"])
     assert separate["seconds"].dtype == np.float64 and np.all(here["wall_seconds"] > 0)
     # tracemalloc peaks agree up to small interpreter allocations

@@ -8,6 +8,7 @@ book when it is not already inside a checkout and works in its
 URL it fetches is ``repository.url`` of ``_config.yml``, the one place the
 URL lives (the launch buttons read it too).
 """
+
 import json
 from pathlib import Path
 
@@ -19,7 +20,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def repository_url() -> str:
-    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
+        "repository"
+    ]["url"]
 
 
 def first_cell(path: Path) -> dict:
@@ -30,8 +33,12 @@ def first_cell(path: Path) -> dict:
 def test_the_colab_cell_fetches_the_configured_repository(path):
     cell = first_cell(path)
     source = "".join(cell["source"])
-    assert cell["cell_type"] == "code" and "remove-cell" in cell["metadata"].get("tags", [])
-    assert f'"{repository_url()}"' in source, f"{path.name}: the Colab cell must fetch {repository_url()}"
+    assert cell["cell_type"] == "code" and "remove-cell" in cell["metadata"].get(
+        "tags", []
+    )
+    assert f'"{repository_url()}"' in source, (
+        f"{path.name}: the Colab cell must fetch {repository_url()}"
+    )
     assert "github.com" not in source.replace(repository_url(), ""), "one URL only"
     assert "__file__" not in source
 
@@ -40,12 +47,17 @@ def test_every_chapter_has_the_same_colab_cell():
     cells = {p.name: "".join(first_cell(p)["source"]) for p in NOTEBOOKS}
     first = cells[NOTEBOOKS[0].name]
     different = [name for name, source in cells.items() if source != first]
-    assert not different, f"these chapters' first cell differs from {NOTEBOOKS[0].name}'s: {different}"
+    assert not different, (
+        f"these chapters' first cell differs from {NOTEBOOKS[0].name}'s: {different}"
+    )
 
 
 def test_no_helper_finds_book_files_from_its_own_location():
     """A non-editable install puts helpers in site-packages: book files come from the working folder."""
-    allowed = {"fingerprint.py": "hashes the helpers' own source", "bptt.py": "imports helpers in a subprocess"}
+    allowed = {
+        "fingerprint.py": "hashes the helpers' own source",
+        "bptt.py": "imports helpers in a subprocess",
+    }
     for path in sorted((ROOT / "helpers").glob("*.py")):
         if "__file__" in path.read_text(encoding="utf-8"):
             assert path.name in allowed, f"{path.name} locates files through __file__"

@@ -1,4 +1,5 @@
 """Tests of helpers.config: one place for modes, sizes and epoch caps."""
+
 import pytest
 
 from helpers import config

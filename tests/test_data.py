@@ -5,6 +5,7 @@ label, with ``REVIEWS_PER_LABEL`` patched to 3) in a temporary folder and a
 temporary Keras cache, so they need neither the network nor the real data.
 ``test_real_dataset`` uses the real copy that ``IMDB_DIR`` points at.
 """
+
 import os
 import subprocess
 import sys
@@ -28,7 +29,9 @@ def _write_tree(parent: Path) -> Path:
             folder.mkdir(parents=True)
             for review_id, rating in enumerate(ratings):
                 text = f"A {label} {split} review number {review_id}.<br /><br />Rated {rating}."
-                (folder / f"{review_id}_{rating}.txt").write_text(text, encoding="utf-8")
+                (folder / f"{review_id}_{rating}.txt").write_text(
+                    text, encoding="utf-8"
+                )
     unsup = root / "train" / "unsup"
     unsup.mkdir()
     (unsup / "0_0.txt").write_text("unlabelled", encoding="utf-8")
@@ -108,7 +111,9 @@ def test_truncated_archive_gives_clear_error_and_leaves_nothing(tiny_archive):
 
 
 def test_checksum_file_beside_archive_is_enforced(tiny_archive):
-    (tiny_archive.parent / "SHA256SUMS").write_text(f"{'0' * 64}  {tiny_archive.name}\n")
+    (tiny_archive.parent / "SHA256SUMS").write_text(
+        f"{'0' * 64}  {tiny_archive.name}\n"
+    )
     with pytest.raises(DatasetError, match="does not match its checksum"):
         data.locate_imdb()
 
@@ -118,7 +123,11 @@ def test_incomplete_archive_is_not_cached(tiny, tmp_path, monkeypatch):
     with tarfile.open(archive, "w:gz") as tar:
         for path in sorted(tiny.rglob("*")):
             if path.name != "0_1.txt" or "test" not in path.parts:
-                tar.add(path, arcname=str(Path("aclImdb") / path.relative_to(tiny)), recursive=False)
+                tar.add(
+                    path,
+                    arcname=str(Path("aclImdb") / path.relative_to(tiny)),
+                    recursive=False,
+                )
     monkeypatch.setenv("IMDB_DIR", str(archive))
     with pytest.raises(DatasetError, match="test/neg=2"):
         data.locate_imdb()
@@ -155,10 +164,18 @@ def test_no_network_names_what_to_do(tmp_path, monkeypatch):
 
 def test_command_line_check_prints_error_without_traceback(tmp_path):
     env = dict(os.environ, IMDB_DIR=str(tmp_path / "nothing"))
-    result = subprocess.run([sys.executable, "-m", "helpers.data"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.data"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
-    assert result.stderr.startswith("error: IMDB_DIR=") and "Traceback" not in result.stderr
+    assert (
+        result.stderr.startswith("error: IMDB_DIR=")
+        and "Traceback" not in result.stderr
+    )
 
 
 def test_rating_outside_label_range_is_rejected(tiny):
@@ -189,15 +206,21 @@ def _numbered_reviews(make_reviews, per_label: int) -> data.ReviewSplit:
 
 
 @pytest.mark.parametrize("fraction, cut_blocks", [(0.2, 0), (0.25, 1)])
-def test_validation_takes_whole_blocks_of_consecutive_ids(make_reviews, fraction, cut_blocks):
+def test_validation_takes_whole_blocks_of_consecutive_ids(
+    make_reviews, fraction, cut_blocks
+):
     reviews = _numbered_reviews(make_reviews, 1000)
     train, val = data.train_validation_split(reviews, fraction, seed=3, block_ids=100)
-    assert len(val) == 2 * round(fraction * 1000) and len(train) + len(val) == len(reviews)
+    assert len(val) == 2 * round(fraction * 1000) and len(train) + len(val) == len(
+        reviews
+    )
     for label in (0, 1):
         assert (val.labels == label).sum() == round(fraction * 1000)
         val_blocks = set(val.ids[val.labels == label] // 100)
         train_blocks = set(train.ids[train.labels == label] // 100)
-        assert len(val_blocks & train_blocks) == cut_blocks      # at most the last block is cut
+        assert (
+            len(val_blocks & train_blocks) == cut_blocks
+        )  # at most the last block is cut
     again = data.train_validation_split(reviews, fraction, seed=3, block_ids=100)
     assert again[1].texts == val.texts and again[0].texts == train.texts
     other = data.train_validation_split(reviews, fraction, seed=4, block_ids=100)[1]
@@ -208,7 +231,7 @@ def test_block_of_one_id_is_a_random_split(make_reviews):
     reviews = _numbered_reviews(make_reviews, 1000)
     val = data.train_validation_split(reviews, 0.2, seed=3, block_ids=1)[1]
     blocks_touched = len(set(zip(val.labels, val.ids // 100)))
-    assert blocks_touched > 15                          # single reviews from (almost) every block
+    assert blocks_touched > 15  # single reviews from (almost) every block
     with pytest.raises(ValueError, match="block_ids"):
         data.train_validation_split(reviews, 0.2, seed=3, block_ids=0)
 
@@ -219,14 +242,19 @@ def test_pad_token_ids_pre_and_post():
     assert post.tolist() == [[5, 6], [7, 8]]
     pre = data.pad_token_ids(flat, lengths, 4, padding="pre", truncating="pre")
     assert pre.tolist() == [[0, 0, 5, 6], [0, 7, 8, 9]]
-    assert data.pad_token_ids(flat, lengths, 2, truncating="pre").tolist() == [[5, 6], [8, 9]]
+    assert data.pad_token_ids(flat, lengths, 2, truncating="pre").tolist() == [
+        [5, 6],
+        [8, 9],
+    ]
     with pytest.raises(ValueError, match="padding"):
         data.pad_token_ids(flat, lengths, 2, padding="left")
 
 
 def test_encode_decode_round_trip():
     vocabulary = ["", "[UNK]", "the", "movie", "was", "great"]
-    ids = data.encode_texts(["The movie was GREAT!<br />", "the plot was great"], vocabulary, 6)
+    ids = data.encode_texts(
+        ["The movie was GREAT!<br />", "the plot was great"], vocabulary, 6
+    )
     assert ids.tolist() == [[2, 3, 4, 5, 0, 0], [2, 1, 4, 5, 0, 0]]
     assert data.decode_ids(ids[0], vocabulary) == "the movie was great"
     assert data.decode_ids(ids[1], vocabulary) == "the [UNK] was great"
@@ -238,7 +266,11 @@ def test_encode_decode_round_trip():
 
 def test_sequences_are_cached_by_parameters(tiny, monkeypatch):
     first = data.load_imdb_sequences(max_tokens=40, sequence_length=8, mode="full")
-    assert first.x_train.shape == (4, 8) and first.x_val.shape == (2, 8) and first.x_test.shape == (6, 8)
+    assert (
+        first.x_train.shape == (4, 8)
+        and first.x_val.shape == (2, 8)
+        and first.x_test.shape == (6, 8)
+    )
     assert first.vocabulary[:2] == ["", "[UNK]"]
     assert first.decode(first.encode(["a review number"])[0]) == "a review number"
 
@@ -265,7 +297,7 @@ def test_cached_arrays_build_once_and_a_damaged_file_is_rebuilt(tiny):
     second = data.cached_arrays("demo", dict(size=3), build)
     assert len(calls) == 1 and second["words"].tolist() == ["a", "b c"]
     np.testing.assert_array_equal(first["x"], second["x"])
-    data.cached_arrays("demo", dict(size=4), build)            # another key: built again
+    data.cached_arrays("demo", dict(size=4), build)  # another key: built again
     assert len(calls) == 2
     for path in data.cache_root().glob("demo-*.npz"):
         path.write_bytes(b"not an npz file")
@@ -274,12 +306,18 @@ def test_cached_arrays_build_once_and_a_damaged_file_is_rebuilt(tiny):
     assert not [p for p in data.cache_root().iterdir() if p.name.endswith(".tmp")]
 
 
-def test_cached_arrays_are_rebuilt_after_a_keras_or_tensorflow_upgrade(tiny, monkeypatch):
+def test_cached_arrays_are_rebuilt_after_a_keras_or_tensorflow_upgrade(
+    tiny, monkeypatch
+):
     calls = []
-    build = lambda: calls.append(1) or dict(x=np.arange(2))   # noqa: E731
+    build = lambda: calls.append(1) or dict(x=np.arange(2))  # noqa: E731
     data.cached_arrays("demo", dict(size=2), build)
     installed = data.metadata.version
-    monkeypatch.setattr(data.metadata, "version", lambda package: "99.0" if package == "keras" else installed(package))
+    monkeypatch.setattr(
+        data.metadata,
+        "version",
+        lambda package: "99.0" if package == "keras" else installed(package),
+    )
     data.cached_arrays("demo", dict(size=2), build)
     assert len(calls) == 2
 
@@ -292,24 +330,43 @@ def test_bag_of_words_inputs_are_cached_and_equal_the_layer_output(tiny, monkeyp
 
     recipe = recipes.RECIPES["bow_bigram"].replace(max_tokens=30)
     first = recipes.load_recipe_data(recipe, mode="full")
-    monkeypatch.setattr(recipes, "_multi_hot_arrays", lambda *args: pytest.fail("the cache was not used"))
+    monkeypatch.setattr(
+        recipes,
+        "_multi_hot_arrays",
+        lambda *args: pytest.fail("the cache was not used"),
+    )
     second = recipes.load_recipe_data(recipe, mode="full")
     splits = data.load_imdb_splits("full")
-    layer = keras.layers.TextVectorization(max_tokens=30, output_mode="multi_hot", ngrams=2, sparse=True)
+    layer = keras.layers.TextVectorization(
+        max_tokens=30, output_mode="multi_hot", ngrams=2, sparse=True
+    )
     layer.adapt(tf.constant(splits.train.texts))
-    assert first.vocabulary == second.vocabulary == [str(w) for w in layer.get_vocabulary()]
+    assert (
+        first.vocabulary
+        == second.vocabulary
+        == [str(w) for w in layer.get_vocabulary()]
+    )
     for loaded in (first, second):
-        for x, y, split in ((loaded.x_train, loaded.y_train, splits.train), (loaded.x_test, loaded.y_test, splits.test)):
+        for x, y, split in (
+            (loaded.x_train, loaded.y_train, splits.train),
+            (loaded.x_test, loaded.y_test, splits.test),
+        ):
             direct = tf.sparse.reorder(layer(tf.constant(split.texts)))
             np.testing.assert_array_equal(x.indices.numpy(), direct.indices.numpy())
-            np.testing.assert_array_equal(x.dense_shape.numpy(), direct.dense_shape.numpy())
-            assert x.values.dtype == direct.values.dtype and np.all(x.values.numpy() == 1)
+            np.testing.assert_array_equal(
+                x.dense_shape.numpy(), direct.dense_shape.numpy()
+            )
+            assert x.values.dtype == direct.values.dtype and np.all(
+                x.values.numpy() == 1
+            )
             np.testing.assert_array_equal(y, split.labels)
 
 
 def test_real_dataset():
     if not os.environ.get("IMDB_DIR"):
-        pytest.skip("IMDB_DIR is not set: set it to the aclImdb copy (CI sets ../shared/data/aclImdb-text.tar.gz)")
+        pytest.skip(
+            "IMDB_DIR is not set: set it to the aclImdb copy (CI sets ../shared/data/aclImdb-text.tar.gz)"
+        )
     train = data.load_imdb_text("train")
     assert len(train) == 25_000 and int(train.labels.sum()) == 12_500
     assert set(np.unique(train.ratings).tolist()) == {1, 2, 3, 4, 7, 8, 9, 10}

@@ -1,4 +1,5 @@
 """Tests of helpers.execute on tiny fixture notebooks."""
+
 import json
 import os
 
@@ -10,9 +11,16 @@ from helpers import execute
 
 
 def _notebook(*sources):
-    return new_notebook(cells=[new_markdown_cell("# title")] + [new_code_cell(s) for s in sources],
-                        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                 "language": "python"}})
+    return new_notebook(
+        cells=[new_markdown_cell("# title")] + [new_code_cell(s) for s in sources],
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3",
+                "language": "python",
+            }
+        },
+    )
 
 
 def test_fingerprint_follows_code_not_prose_or_formatting():
@@ -35,9 +43,14 @@ def test_execute_records_mode_and_fingerprint(tmp_path):
     assert record["mode"] == "quick" and record["run_seconds"] >= 0
     assert record["fingerprint"] == execute.notebook_fingerprint(stored)
     assert record["fingerprint_parts"]["cells"] and record["records_read"] == []
-    assert oct(path.stat().st_mode & 0o777) != oct(0o600)   # written like any file, not private
+    assert oct(path.stat().st_mode & 0o777) != oct(
+        0o600
+    )  # written like any file, not private
     cell = stored["cells"][1]
-    assert cell["execution_count"] == 1 and "".join(cell["outputs"][0]["text"]) == "quick\n"
+    assert (
+        cell["execution_count"] == 1
+        and "".join(cell["outputs"][0]["text"]) == "quick\n"
+    )
 
 
 def test_failed_run_leaves_the_notebook_untouched(tmp_path):
@@ -54,16 +67,22 @@ def test_failed_run_leaves_the_notebook_untouched(tmp_path):
 
 def test_peak_memory_reads_vmhwm_and_falls_back(tmp_path):
     (tmp_path / "42").mkdir()
-    (tmp_path / "42" / "status").write_text("Name:\tpython\nVmPeak:\t 900000 kB\nVmHWM:\t  204800 kB\n")
+    (tmp_path / "42" / "status").write_text(
+        "Name:\tpython\nVmPeak:\t 900000 kB\nVmHWM:\t  204800 kB\n"
+    )
     assert execute.peak_memory_mib(42, proc_root=tmp_path) == 200.0
     (tmp_path / "43").mkdir()
-    (tmp_path / "43" / "status").write_text("Name:\tpython\nVmRSS:\t 1024 kB\n")   # no VmHWM line
+    (tmp_path / "43" / "status").write_text(
+        "Name:\tpython\nVmRSS:\t 1024 kB\n"
+    )  # no VmHWM line
     assert execute.peak_memory_mib(43, proc_root=tmp_path) is None
-    assert execute.peak_memory_mib(44, proc_root=tmp_path) is None                # no such process
+    assert execute.peak_memory_mib(44, proc_root=tmp_path) is None  # no such process
     assert execute.peak_memory_mib(None) is None
 
 
-@pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc")
+@pytest.mark.skipif(
+    not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc"
+)
 def test_peak_memory_of_this_process_is_at_least_its_current_size():
     import resource
 
@@ -73,17 +92,24 @@ def test_peak_memory_of_this_process_is_at_least_its_current_size():
     assert abs(peak - resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024) < 64
 
 
-@pytest.mark.skipif(not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc")
+@pytest.mark.skipif(
+    not os.path.exists(f"/proc/{os.getpid()}/status"), reason="needs Linux /proc"
+)
 def test_execute_records_the_kernel_peak_memory(tmp_path):
     small, big = tmp_path / "small.ipynb", tmp_path / "big.ipynb"
     nbformat.write(_notebook("x = 1"), small)
     # 300 MiB of touched memory, freed again: the peak remembers it, the current size does not
     nbformat.write(_notebook("b = bytearray(300 * 2**20)\ndel b", "x = 1"), big)
-    small_peak = execute.execute_notebook(small, "quick", timeout=120)["peak_memory_mib"]
+    small_peak = execute.execute_notebook(small, "quick", timeout=120)[
+        "peak_memory_mib"
+    ]
     big_peak = execute.execute_notebook(big, "quick", timeout=120)["peak_memory_mib"]
     assert 10 < small_peak < 1024
     assert big_peak - small_peak > 250
-    assert json.loads(big.read_text())["metadata"]["rnn_book"]["peak_memory_mib"] == big_peak
+    assert (
+        json.loads(big.read_text())["metadata"]["rnn_book"]["peak_memory_mib"]
+        == big_peak
+    )
 
 
 def test_execute_in_another_working_folder(tmp_path):
@@ -91,4 +117,7 @@ def test_execute_in_another_working_folder(tmp_path):
     path = tmp_path / "copy.ipynb"
     nbformat.write(_notebook("import os\nprint(os.path.basename(os.getcwd()))"), path)
     execute.execute_notebook(path, "quick", timeout=120, cwd=tmp_path / "work")
-    assert "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"]) == "work\n"
+    assert (
+        "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"])
+        == "work\n"
+    )

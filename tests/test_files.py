@@ -1,4 +1,5 @@
 """Tests of helpers.files: the one atomic writer."""
+
 import os
 
 import pytest
@@ -14,14 +15,14 @@ def test_writes_the_whole_file_with_an_ordinary_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     path.chmod(0o640)
     write_text_atomically(path, "{}")
-    assert path.stat().st_mode & 0o777 == 0o640          # a replaced file keeps its mode
+    assert path.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its mode
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     path = write_text_atomically(tmp_path / "model.keras", "old")
 
     def crash(temporary):
-        assert temporary.endswith(".keras")             # writers that check the suffix accept it
+        assert temporary.endswith(".keras")  # writers that check the suffix accept it
         with open(temporary, "w") as out:
             out.write("half")
         raise OSError("disk full")

@@ -1,4 +1,5 @@
 """Tests for helpers/gradients.py: gradient norms through time."""
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -50,7 +51,9 @@ def test_tanh_product_matches_explicit_jacobians_and_bound():
     norms = jacobian_norms_by_distance(u, 8, hidden_states=h)
     # explicit product for distance 3: J_T J_{T-1} J_{T-2}, J_k = diag(1 - h_k^2) U^T
     jac = [np.diag(1 - h[k] ** 2) @ u.T for k in range(8)]
-    np.testing.assert_allclose(norms[3], np.linalg.norm(jac[7] @ jac[6] @ jac[5], 2), rtol=1e-12)
+    np.testing.assert_allclose(
+        norms[3], np.linalg.norm(jac[7] @ jac[6] @ jac[5], 2), rtol=1e-12
+    )
     assert np.all(norms <= np.linalg.norm(u, 2) ** np.arange(9) + 1e-12)
 
 
@@ -66,13 +69,17 @@ def test_jacobian_norms_bad_arguments():
 def test_keras_linear_rnn_input_jacobian_equals_theory():
     n, horizon, rho = 8, 12, 1.3
     u = rho * random_orthogonal(n, seed=2)
-    layer = keras.layers.SimpleRNN(n, activation="linear", use_bias=False, name="linear_rnn_test")
+    layer = keras.layers.SimpleRNN(
+        n, activation="linear", use_bias=False, name="linear_rnn_test"
+    )
     x = np.random.default_rng(0).standard_normal((3, horizon + 1, n)).astype("float32")
     layer.build(x.shape)
     layer.set_weights([np.eye(n, dtype="float32"), u.astype("float32")])
     norms = input_jacobian_norms(layer, x, chunk_size=2)
     assert norms.shape == (3, horizon + 1)
-    np.testing.assert_allclose(norms, np.broadcast_to(rho ** np.arange(horizon + 1), norms.shape), rtol=1e-4)
+    np.testing.assert_allclose(
+        norms, np.broadcast_to(rho ** np.arange(horizon + 1), norms.shape), rtol=1e-4
+    )
 
 
 def test_input_jacobian_norms_equal_batch_jacobian_for_an_lstm():
@@ -81,16 +88,22 @@ def test_input_jacobian_norms_equal_batch_jacobian_for_an_lstm():
     keras.utils.set_random_seed(3)
     layer = keras.layers.LSTM(5, name="lstm_jacobian_test")
     x = np.random.default_rng(1).standard_normal((3, 7, 4)).astype("float32")
-    norms = input_jacobian_norms(layer, x, chunk_size=2)          # chunks of 2 and 1 sequences
+    norms = input_jacobian_norms(layer, x, chunk_size=2)  # chunks of 2 and 1 sequences
     xt = tf.constant(x)
     with tf.GradientTape() as tape:
         tape.watch(xt)
         h_last = layer(xt)
-    blocks = np.transpose(tape.batch_jacobian(h_last, xt).numpy(), (0, 2, 1, 3)).astype(np.float64)
+    blocks = np.transpose(tape.batch_jacobian(h_last, xt).numpy(), (0, 2, 1, 3)).astype(
+        np.float64
+    )
     for ord_ in (2, "fro"):
         expected = np.linalg.matrix_norm(blocks, ord=ord_)[:, ::-1]
-        np.testing.assert_allclose(input_jacobian_norms(layer, x, ord=ord_), expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(norms, np.linalg.matrix_norm(blocks, ord=2)[:, ::-1], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            input_jacobian_norms(layer, x, ord=ord_), expected, rtol=1e-5, atol=1e-7
+        )
+    np.testing.assert_allclose(
+        norms, np.linalg.matrix_norm(blocks, ord=2)[:, ::-1], rtol=1e-5, atol=1e-7
+    )
 
 
 def test_input_jacobian_rejects_sequences_output():
@@ -105,8 +118,9 @@ def _small_model():
     from helpers.models import build_sequence_classifier
 
     keras.utils.set_random_seed(0)
-    return build_sequence_classifier("simple_rnn", vocab_size=50, embedding_dim=4, units=5,
-                                     name="tiny_rnn")
+    return build_sequence_classifier(
+        "simple_rnn", vocab_size=50, embedding_dim=4, units=5, name="tiny_rnn"
+    )
 
 
 def test_gradient_norms_through_time_shape_and_last_token():
@@ -118,7 +132,7 @@ def test_gradient_norms_through_time_shape_and_last_token():
     w, _, _ = model.get_layer("rnn").get_weights()
     embedded = np.asarray(model.get_layer("embedding")(ids))
     h_last = np.asarray(model.get_layer("rnn")(embedded))
-    expected = [np.linalg.norm(np.diag(1 - h ** 2) @ w.T, 2) for h in h_last]
+    expected = [np.linalg.norm(np.diag(1 - h**2) @ w.T, 2) for h in h_last]
     np.testing.assert_allclose(norms[:, 0], expected, rtol=1e-4)
 
 
@@ -132,7 +146,12 @@ def test_gradient_norms_reject_padding():
 
 def test_per_batch_losses_inverts_running_means():
     losses = np.array([1.0, 3.0, 2.0, 0.5, 0.25, 0.75])
-    means = np.concatenate([np.cumsum(losses[:3]) / np.arange(1, 4), np.cumsum(losses[3:]) / np.arange(1, 4)])
+    means = np.concatenate(
+        [
+            np.cumsum(losses[:3]) / np.arange(1, 4),
+            np.cumsum(losses[3:]) / np.arange(1, 4),
+        ]
+    )
     np.testing.assert_allclose(per_batch_losses(means, 3), losses)
     with pytest.raises(ValueError):
         per_batch_losses(means, 4)
@@ -159,6 +178,10 @@ def test_gradient_norms_through_time_lstm_uses_tape():
     from helpers.models import build_sequence_classifier
 
     keras.utils.set_random_seed(0)
-    model = build_sequence_classifier("lstm", vocab_size=30, embedding_dim=3, units=4, name="tiny_lstm")
-    norms = gradient_norms_through_time(model, np.random.default_rng(0).integers(1, 30, size=(2, 7)))
+    model = build_sequence_classifier(
+        "lstm", vocab_size=30, embedding_dim=3, units=4, name="tiny_lstm"
+    )
+    norms = gradient_norms_through_time(
+        model, np.random.default_rng(0).integers(1, 30, size=(2, 7))
+    )
     assert norms.shape == (2, 7) and np.isfinite(norms).all() and (norms > 0).all()

@@ -1,4 +1,5 @@
 """Tests for helpers/long_range.py: the synthetic long-range task and its models."""
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -67,9 +68,15 @@ def test_changing_the_noise_changes_no_label():
     assert abs(np.corrcoef(mean_noise, y)[0, 1]) < 0.3
 
 
-@pytest.mark.parametrize("kwargs", [dict(n_samples=0, distance=5), dict(n_samples=10, distance=0),
-                                    dict(n_samples=10, distance=5, vocab_size=3),
-                                    dict(n_samples=2.5, distance=5)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(n_samples=0, distance=5),
+        dict(n_samples=10, distance=0),
+        dict(n_samples=10, distance=5, vocab_size=3),
+        dict(n_samples=2.5, distance=5),
+    ],
+)
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         make_long_range_task(**kwargs)
@@ -78,11 +85,11 @@ def test_bad_arguments_raise(kwargs):
 def test_labels_reject_bad_input():
     x, _ = make_long_range_task(10, 5, seed=0)
     with pytest.raises(ValueError):
-        long_range_labels(x, 6)          # sequence too short
+        long_range_labels(x, 6)  # sequence too short
     with pytest.raises(ValueError):
-        long_range_labels(x, 3)          # a noise token at that position
+        long_range_labels(x, 3)  # a noise token at that position
     with pytest.raises(ValueError):
-        long_range_labels(x[0], 5)       # not 2-D
+        long_range_labels(x[0], 5)  # not 2-D
 
 
 def test_chrono_bias_layout():
@@ -107,13 +114,17 @@ def test_classifier_weights_and_names():
     model = build_long_range_classifier("lstm", units=8, max_distance=50, seed=0)
     assert model.name == "lstm_long_range"
     assert [layer.name for layer in model.layers][1:] == ["embedding", "rnn", "output"]
-    np.testing.assert_allclose(model.get_layer("rnn").get_weights()[2], chrono_lstm_bias(8, 50, seed=0))
+    np.testing.assert_allclose(
+        model.get_layer("rnn").get_weights()[2], chrono_lstm_bias(8, 50, seed=0)
+    )
     embedding = model.get_layer("embedding").get_weights()[0]
-    assert 0.5 < embedding.std() < 1.5                     # unit scale, not U(-0.05, 0.05)
+    assert 0.5 < embedding.std() < 1.5  # unit scale, not U(-0.05, 0.05)
     assert model.predict(make_long_range_task(4, 10)[0], verbose=0).shape == (4, 1)
 
 
 def test_fit_learns_a_short_distance():
-    run = fit_long_range("simple_rnn", 3, n_train=512, n_val=128, n_test=128, epochs=3, seed=0)
+    run = fit_long_range(
+        "simple_rnn", 3, n_train=512, n_val=128, n_test=128, epochs=3, seed=0
+    )
     assert run.layer == "simple_rnn" and run.distance == 3 and 1 <= run.epochs_run <= 3
     assert run.test_accuracy > 0.9

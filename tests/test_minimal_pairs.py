@@ -1,7 +1,13 @@
 """Tests of helpers.minimal_pairs: the pairs really share their words."""
+
 import pytest
 
-from helpers.minimal_pairs import MINIMAL_PAIRS, pairs_fully_right, same_bag_of_words, standard_tokens
+from helpers.minimal_pairs import (
+    MINIMAL_PAIRS,
+    pairs_fully_right,
+    same_bag_of_words,
+    standard_tokens,
+)
 
 
 def test_at_least_twenty_distinct_pairs_with_identical_bags():

@@ -46,14 +46,21 @@ def test_bidirectional_doubles_the_recurrent_parameters_and_the_output_input():
 def test_names_and_compilation():
     model = _small(layer="gru", name="my_gru")
     assert model.name == "my_gru"
-    assert [layer.name for layer in model.layers] == ["token_ids", "embedding", "rnn", "output"]
+    assert [layer.name for layer in model.layers] == [
+        "token_ids",
+        "embedding",
+        "rnn",
+        "output",
+    ]
     assert isinstance(model.get_layer("rnn"), keras.layers.GRU)
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
     assert model.loss == "binary_crossentropy"
     assert _small().name == "simple_rnn_classifier"
     assert _small(layer="lstm", bidirectional=True).name == "bi_lstm_classifier"
-    assert _small(learning_rate=0.01).optimizer.learning_rate.numpy() == pytest.approx(0.01)
+    assert _small(learning_rate=0.01).optimizer.learning_rate.numpy() == pytest.approx(
+        0.01
+    )
 
 
 def _final_state(model, ids):
@@ -71,7 +78,9 @@ def test_masking_keeps_the_final_state_of_a_post_padded_sequence(layer):
     post_padded = np.concatenate([tokens, np.zeros((1, 6), "int32")], axis=1)
 
     true_state = _final_state(masked, tokens)
-    np.testing.assert_allclose(_final_state(masked, post_padded), true_state, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        _final_state(masked, post_padded), true_state, rtol=1e-5, atol=1e-6
+    )
     # Without the mask, the six padding steps change the state.
     difference = np.abs(_final_state(unmasked, post_padded) - true_state).max()
     assert difference > 1e-3

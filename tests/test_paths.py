@@ -1,4 +1,5 @@
 """Tests of helpers.paths: the book is found from the working directory."""
+
 import pytest
 
 from helpers.paths import ROOT_VARIABLE, book_root, notebooks_dir
@@ -14,7 +15,10 @@ def test_found_at_or_above_the_working_directory(tmp_path, monkeypatch):
     book = _book(tmp_path / "book")
     monkeypatch.delenv(ROOT_VARIABLE, raising=False)
     monkeypatch.chdir(book / "notebooks")
-    assert book_root() == book.resolve() and notebooks_dir() == (book / "notebooks").resolve()
+    assert (
+        book_root() == book.resolve()
+        and notebooks_dir() == (book / "notebooks").resolve()
+    )
     assert book_root(book) == book.resolve()
 
 

@@ -1,15 +1,42 @@
 """Tests of helpers.recipes: the models, the records, the text inputs."""
+
 import numpy as np
 import pytest
 
 from helpers import recipes
-from helpers.recipes import (RECIPES, Recipe, RecipeData, build_imdb_classifier, get_recipe,
-                             predict_reviews, recipe_batches, recipe_fingerprint, recipe_inputs,
-                             recipe_seeds, run_recipe, run_recipe_seeds)
+from helpers.recipes import (
+    RECIPES,
+    Recipe,
+    RecipeData,
+    build_imdb_classifier,
+    get_recipe,
+    predict_reviews,
+    recipe_batches,
+    recipe_fingerprint,
+    recipe_inputs,
+    recipe_seeds,
+    run_recipe,
+    run_recipe_seeds,
+)
 
-TINY = Recipe("tiny_lstm", "LSTM", 5, "lstm", max_tokens=30, sequence_length=12, embedding_dim=4,
-              units=3, pooling=("mean", "max", "last"), embedding_dropout=0.1, dropout=0.1,
-              learning_rate=1e-2, decay_per_epoch=0.5, batch_size=8, epochs=2, patience=1)
+TINY = Recipe(
+    "tiny_lstm",
+    "LSTM",
+    5,
+    "lstm",
+    max_tokens=30,
+    sequence_length=12,
+    embedding_dim=4,
+    units=3,
+    pooling=("mean", "max", "last"),
+    embedding_dropout=0.1,
+    dropout=0.1,
+    learning_rate=1e-2,
+    decay_per_epoch=0.5,
+    batch_size=8,
+    epochs=2,
+    patience=1,
+)
 
 
 def tiny_data(seed=0, n=48):
@@ -42,13 +69,19 @@ def test_recipe_seeds_follow_the_mode(monkeypatch):
 
 def test_every_recipe_lets_validation_pick_the_epoch():
     # chapter 8 compares the models under one rule: early stopping on validation, best weights restored
-    assert {name: recipe.patience for name, recipe in RECIPES.items() if recipe.patience is None} == {}
+    assert {
+        name: recipe.patience
+        for name, recipe in RECIPES.items()
+        if recipe.patience is None
+    } == {}
 
 
 def test_run_recipe_seeds_runs_every_seed_of_the_mode_then_loads_them(tmp_path):
     data = tiny_data()
     runs = run_recipe_seeds(TINY, data=data, mode="quick", folder=tmp_path)
-    assert [run.seed for run in runs] == list(recipe_seeds("quick")) and not any(run.loaded for run in runs)
+    assert [run.seed for run in runs] == list(recipe_seeds("quick")) and not any(
+        run.loaded for run in runs
+    )
     again = run_recipe_seeds(TINY, data=data, mode="quick", folder=tmp_path)
     assert all(run.loaded for run in again)
     assert [run.val_accuracy for run in again] == [run.val_accuracy for run in runs]
@@ -60,7 +93,10 @@ def test_sequence_models_ignore_padding_when_masked(name):
     model = build_imdb_classifier(recipe, steps_per_epoch=3)
     assert model.name == recipe.name
     x = np.array([[5, 6, 7, 0, 0, 0], [9, 0, 0, 0, 0, 0]], np.int32)
-    full, trimmed = model(x, training=False).numpy(), model(x[:, :3], training=False).numpy()
+    full, trimmed = (
+        model(x, training=False).numpy(),
+        model(x[:, :3], training=False).numpy(),
+    )
     assert full.shape == (2, 1) and np.all((full > 0) & (full < 1))
     if recipe.mask_zero:
         np.testing.assert_allclose(full, trimmed, atol=1e-6)
@@ -80,11 +116,14 @@ def test_bow_recipe_is_a_logistic_regression():
     assert model.count_params() == 41
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(cell="transformer"), "unknown cell"),
-    (dict(pooling=("median",)), "pooling must be"),
-    (dict(pooling=()), "pooling must be"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(cell="transformer"), "unknown cell"),
+        (dict(pooling=("median",)), "pooling must be"),
+        (dict(pooling=()), "pooling must be"),
+    ],
+)
 def test_bad_recipes_raise_clear_errors(change, message):
     with pytest.raises(ValueError, match=message):
         build_imdb_classifier(TINY.replace(**change))
@@ -105,7 +144,9 @@ def test_fingerprint_changes_with_seed_recipe_and_mode():
 
 def test_unbucketed_batches_have_the_recipe_batch_size():
     data = tiny_data()
-    batches = recipe_batches(TINY.replace(bucketed=False), data.x_train, data.y_train, shuffle=True, seed=1)
+    batches = recipe_batches(
+        TINY.replace(bucketed=False), data.x_train, data.y_train, shuffle=True, seed=1
+    )
     x, y = next(iter(batches))
     assert tuple(x.shape) == (8, 12) and y.dtype.name == "float32"
 
@@ -118,26 +159,52 @@ def test_run_recipe_records_then_loads_the_same_model(tmp_path):
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".keras"]
     again, recorded = run_recipe(TINY, seed=3, data=data, mode="quick", folder=tmp_path)
     assert recorded.loaded and recorded.val_accuracy == run.val_accuracy
-    assert recorded.test_accuracy == run.test_accuracy and recorded.fingerprint == run.fingerprint
-    np.testing.assert_allclose(again.predict(data.x_test, verbose=0), model.predict(data.x_test, verbose=0),
-                               atol=1e-6)
+    assert (
+        recorded.test_accuracy == run.test_accuracy
+        and recorded.fingerprint == run.fingerprint
+    )
+    np.testing.assert_allclose(
+        again.predict(data.x_test, verbose=0),
+        model.predict(data.x_test, verbose=0),
+        atol=1e-6,
+    )
     # the recorded test probabilities are the model's, in the order of x_test, and give its accuracy
-    assert recorded.test_probabilities == run.test_probabilities and len(run.test_probabilities) == 16
-    direct = model.predict(data.x_test, verbose=0).ravel()   # one padded batch, original order
+    assert (
+        recorded.test_probabilities == run.test_probabilities
+        and len(run.test_probabilities) == 16
+    )
+    direct = model.predict(
+        data.x_test, verbose=0
+    ).ravel()  # one padded batch, original order
     np.testing.assert_allclose(run.test_probabilities, direct, atol=1e-5)
-    assert run.test_accuracy == pytest.approx(np.mean((direct > 0.5) == (data.y_test == 1)))
-    assert "test_probabilities" not in repr(run)   # 25,000 numbers stay out of printed runs
+    assert run.test_accuracy == pytest.approx(
+        np.mean((direct > 0.5) == (data.y_test == 1))
+    )
+    assert "test_probabilities" not in repr(
+        run
+    )  # 25,000 numbers stay out of printed runs
 
 
 def test_a_run_does_not_depend_on_what_the_process_did_before(tmp_path):
     import tensorflow as tf
 
-    unbucketed = TINY.replace(name="tiny_unbucketed", bucketed=False)   # batches from a tf.data shuffle
+    unbucketed = TINY.replace(
+        name="tiny_unbucketed", bucketed=False
+    )  # batches from a tf.data shuffle
     data = tiny_data()
     histories = []
-    for earlier_seed in (1234, 7):   # a chapter's seed, or the seed an earlier run left behind
+    for earlier_seed in (
+        1234,
+        7,
+    ):  # a chapter's seed, or the seed an earlier run left behind
         tf.random.set_seed(earlier_seed)
-        _, run = run_recipe(unbucketed, seed=2, data=data, mode="quick", folder=tmp_path / str(earlier_seed))
+        _, run = run_recipe(
+            unbucketed,
+            seed=2,
+            data=data,
+            mode="quick",
+            folder=tmp_path / str(earlier_seed),
+        )
         histories.append(run.history)
     assert histories[0] == histories[1]
 
@@ -157,22 +224,31 @@ def test_recipe_inputs_encode_text_like_training():
     x = recipe_inputs(TINY, vocabulary, ["Not a good<br />film", "", "?!"])
     assert x.shape == (3, 12)
     assert list(x[0, :5]) == [4, 1, 2, 3, 0]
-    assert x[1].tolist() == x[2].tolist() == [1] + [0] * 11    # no word: one unknown word, never all padding
+    assert (
+        x[1].tolist() == x[2].tolist() == [1] + [0] * 11
+    )  # no word: one unknown word, never all padding
 
 
 def test_the_seed_recipe_pads_and_cuts_like_pad_sequences():
     seed = RECIPES["bilstm_seed"]
     assert (seed.padding, seed.truncating, seed.bucketed) == ("pre", "pre", False)
     vocabulary = ["", "[UNK]", "good", "film", "not"]
-    x = recipe_inputs(seed.replace(sequence_length=4), vocabulary, ["good film", "not good not good film"])
+    x = recipe_inputs(
+        seed.replace(sequence_length=4),
+        vocabulary,
+        ["good film", "not good not good film"],
+    )
     assert x.tolist() == [[0, 0, 2, 3], [2, 4, 2, 3]]
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(padding="left"), "padding must be"),
-    (dict(truncating="middle"), "truncating must be"),
-    (dict(padding="pre", bucketed=True), "needs padding='post'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(padding="left"), "padding must be"),
+        (dict(truncating="middle"), "truncating must be"),
+        (dict(padding="pre", bucketed=True), "needs padding='post'"),
+    ],
+)
 def test_bad_padding_is_refused_when_the_recipe_is_made(change, message):
     with pytest.raises(ValueError, match=message):
         TINY.replace(**change)
@@ -188,7 +264,9 @@ def test_recipe_inputs_for_bag_of_words_are_multi_hot():
     assert list(dense[0]) == [0, 1, 1, 1] and not dense[1].any()
 
 
-@pytest.mark.parametrize("texts, message", [("one review", "not one string"), ([1, "a"], "must be a str")])
+@pytest.mark.parametrize(
+    "texts, message", [("one review", "not one string"), ([1, "a"], "must be a str")]
+)
 def test_recipe_inputs_reject_bad_input(texts, message):
     with pytest.raises(ValueError, match=message):
         recipe_inputs(TINY, ["", "[UNK]"], texts)
@@ -205,11 +283,19 @@ def test_predict_reviews_returns_one_probability_per_review():
 
 def test_a_variant_run_without_test_is_tested_once_when_it_becomes_final(tmp_path):
     data = tiny_data(seed=5)
-    _, variant = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False)
+    _, variant = run_recipe(
+        TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False
+    )
     assert variant.test_accuracy is None and not variant.loaded
     model, final = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path)
     assert final.loaded and final.val_accuracy == variant.val_accuracy
-    assert final.test_accuracy == pytest.approx(model.evaluate(data.x_test, data.y_test, verbose=0)[1], abs=1e-6)
-    assert variant.test_probabilities is None and len(final.test_probabilities) == len(data.y_test)
-    _, again = run_recipe(TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False)
+    assert final.test_accuracy == pytest.approx(
+        model.evaluate(data.x_test, data.y_test, verbose=0)[1], abs=1e-6
+    )
+    assert variant.test_probabilities is None and len(final.test_probabilities) == len(
+        data.y_test
+    )
+    _, again = run_recipe(
+        TINY, seed=6, data=data, mode="quick", folder=tmp_path, evaluate_test=False
+    )
     assert again.loaded and again.test_accuracy == final.test_accuracy

@@ -1,4 +1,5 @@
 """Tests of helpers.records: reading another chapter's glued numbers."""
+
 import json
 
 import pytest
@@ -12,17 +13,30 @@ def _chapter(tmp_path, monkeypatch, outputs):
     (tmp_path / "_toc.yml").write_text("root: intro\n")
     monkeypatch.chdir(tmp_path / "notebooks")
     monkeypatch.delenv("RNN_BOOK_ROOT", raising=False)
-    cell = {"cell_type": "code", "source": "", "metadata": {}, "outputs": outputs, "execution_count": 1}
+    cell = {
+        "cell_type": "code",
+        "source": "",
+        "metadata": {},
+        "outputs": outputs,
+        "execution_count": 1,
+    }
     (tmp_path / "notebooks" / "01_x.ipynb").write_text(json.dumps({"cells": [cell]}))
 
 
 def _glued(name, text):
-    return {"output_type": "display_data", "metadata": {"scrapbook": {"name": name}},
-            "data": {"application/papermill.record/text/plain": text}}
+    return {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": name}},
+        "data": {"application/papermill.record/text/plain": text},
+    }
 
 
 def test_reads_the_stored_value(tmp_path, monkeypatch):
-    _chapter(tmp_path, monkeypatch, [_glued("a", "0.9060800075531006"), _glued("b", "'text'")])
+    _chapter(
+        tmp_path,
+        monkeypatch,
+        [_glued("a", "0.9060800075531006"), _glued("b", "'text'")],
+    )
     assert records.recorded_glue("01_x", "a") == pytest.approx(0.90608)
     assert records.recorded_glue("01_x", "b") == "text"
 

@@ -7,6 +7,7 @@ that the code path works (two replicas, gradients averaged, a finite loss),
 not its speed. It runs in a fresh process, because logical devices must be
 configured before TensorFlow first touches the CPU.
 """
+
 import json
 import subprocess
 import sys
@@ -49,14 +50,22 @@ print(json.dumps(dict(replicas=replicas, batches=len(train), loss=fit.history["l
 
 
 def test_mirrored_strategy_trains_a_recipe_on_two_devices():
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"\nMirroredStrategy on two logical CPUs: {result}")
     assert result["replicas"] == 2
     assert result["batches"] == 4 and np_isfinite(result["loss"])
-    assert result["mirrored"] == "MirroredVariable", result      # one copy of each weight per device
+    assert result["mirrored"] == "MirroredVariable", (
+        result
+    )  # one copy of each weight per device
 
 
 def np_isfinite(value) -> bool:

@@ -1,4 +1,5 @@
 """Tests for helpers.seeds (chapter 6)."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,13 @@ from helpers.seeds import SeedRun, best_on_validation, format_mean_std, mean_and
 
 
 def _run(seed, val, test=0.5):
-    return SeedRun(seed=seed, val_accuracy=val, test_accuracy=test,
-                   seconds_per_epoch=1.0, best_epoch=1)
+    return SeedRun(
+        seed=seed,
+        val_accuracy=val,
+        test_accuracy=test,
+        seconds_per_epoch=1.0,
+        best_epoch=1,
+    )
 
 
 def test_mean_and_std_uses_the_sample_standard_deviation():
@@ -41,7 +47,11 @@ def test_format_mean_std():
 
 
 def test_best_on_validation_ignores_test_accuracy():
-    runs = [_run(1, 0.88, test=0.95), _run(2, 0.89, test=0.80), _run(3, 0.87, test=0.99)]
+    runs = [
+        _run(1, 0.88, test=0.95),
+        _run(2, 0.89, test=0.80),
+        _run(3, 0.87, test=0.99),
+    ]
     assert best_on_validation(runs).seed == 2
 
 

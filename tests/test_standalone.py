@@ -12,6 +12,7 @@ works in its ``notebooks/`` folder. The chapters run in book order in one
 folder, so later chapters find the runs earlier ones recorded, as in the
 book.
 """
+
 import json
 import os
 import subprocess
@@ -43,10 +44,22 @@ def fresh_python(tmp_path_factory):
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-    Path(site, "book-test-shared.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True)
+    site = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site, "book-test-shared.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n"
+    )
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True
+    )
     return python, folder
 
 
@@ -54,19 +67,33 @@ def test_every_chapter_runs_alone_with_a_plain_install(fresh_python):
     python, folder = fresh_python
     work = folder / "work"
     work.mkdir()
-    env = dict(os.environ, RNN_BOOK_STANDALONE="1", RNN_BOOK_REPOSITORY=ROOT.as_uri(), BOOK_MODE="quick")
+    env = dict(
+        os.environ,
+        RNN_BOOK_STANDALONE="1",
+        RNN_BOOK_REPOSITORY=ROOT.as_uri(),
+        BOOK_MODE="quick",
+    )
     env.pop("PYTHONPATH", None)
     times = {}
     for notebook in NOTEBOOKS:
         copy = work / notebook.name
         copy.write_bytes(notebook.read_bytes())
         started = time.perf_counter()
-        done = subprocess.run([str(python), "-c", RUN, str(copy)], cwd=work, env=env,
-                              capture_output=True, text=True)
-        assert done.returncode == 0, f"{notebook.name} failed on its own:\n{done.stderr[-4000:]}"
+        done = subprocess.run(
+            [str(python), "-c", RUN, str(copy)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, (
+            f"{notebook.name} failed on its own:\n{done.stderr[-4000:]}"
+        )
         times[notebook.name] = round(time.perf_counter() - started, 1)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         assert "site-packages" in result["helpers"]
-    assert (work / "rnn-book" / "_toc.yml").is_file()                 # the first cell fetched the book
-    assert not list(Path(result["helpers"]).parent.glob("artifacts"))  # nothing written beside helpers
+    assert (work / "rnn-book" / "_toc.yml").is_file()  # the first cell fetched the book
+    assert not list(
+        Path(result["helpers"]).parent.glob("artifacts")
+    )  # nothing written beside helpers
     print("\nchapters run alone (quick mode), seconds:", json.dumps(times))

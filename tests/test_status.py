@@ -1,4 +1,5 @@
 """Tests of helpers.status (the generated status page)."""
+
 from __future__ import annotations
 
 import json
@@ -10,15 +11,34 @@ from helpers.execute import METADATA_KEY
 
 
 def _write(folder, name, title, record=None):
-    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "text"]}],
-                "metadata": {} if record is None else {METADATA_KEY: record},
-                "nbformat": 4, "nbformat_minor": 5}
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": [f"# {title}\n", "text"],
+            }
+        ],
+        "metadata": {} if record is None else {METADATA_KEY: record},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (folder / name).write_text(json.dumps(notebook), encoding="utf-8")
 
 
-RECORD = {"mode": "full", "run_seconds": 754.4, "executed": "2026-11-21", "fingerprint": "abc",
-          "versions": {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1",
-                       "numpy": "2.4.6", "matplotlib": "3.10.1"}}
+RECORD = {
+    "mode": "full",
+    "run_seconds": 754.4,
+    "executed": "2026-11-21",
+    "fingerprint": "abc",
+    "versions": {
+        "python": "3.11.7",
+        "tensorflow": "2.21.0",
+        "keras": "3.15.1",
+        "numpy": "2.4.6",
+        "matplotlib": "3.10.1",
+    },
+}
 
 
 def test_format_seconds():
@@ -30,12 +50,23 @@ def test_format_seconds():
         status.format_seconds(-1)
 
 
-QUICK = {"mode": "quick", "date": "2026-11-23", "machine": {"cores": 2},
-         "versions": {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6",
-                      "matplotlib": "3.10.1"},
-         "notebooks": {"01_a.ipynb": {"seconds": 61.2, "peak_memory_mib": 700.0},
-                       "02_b.ipynb": {"seconds": 30.0, "peak_memory_mib": 650.0}},
-         "total_seconds": 91.2}
+QUICK = {
+    "mode": "quick",
+    "date": "2026-11-23",
+    "machine": {"cores": 2},
+    "versions": {
+        "python": "3.11.7",
+        "tensorflow": "2.21.0",
+        "keras": "3.15.1",
+        "numpy": "2.4.6",
+        "matplotlib": "3.10.1",
+    },
+    "notebooks": {
+        "01_a.ipynb": {"seconds": 61.2, "peak_memory_mib": 700.0},
+        "02_b.ipynb": {"seconds": 30.0, "peak_memory_mib": 650.0},
+    },
+    "total_seconds": 91.2,
+}
 
 
 def test_format_mib():
@@ -48,7 +79,12 @@ def test_format_mib():
 
 
 def test_rows_and_page(tmp_path):
-    _write(tmp_path, "02_b.ipynb", "2. Second", dict(RECORD, run_seconds=45.6, mode="quick"))
+    _write(
+        tmp_path,
+        "02_b.ipynb",
+        "2. Second",
+        dict(RECORD, run_seconds=45.6, mode="quick"),
+    )
     _write(tmp_path, "01_a.ipynb", "1. First", dict(RECORD, peak_memory_mib=1536.0))
     _write(tmp_path, "03_c.ipynb", "3. Not run yet")
     rows = status.status_rows(tmp_path, QUICK)
@@ -59,57 +95,109 @@ def test_rows_and_page(tmp_path):
     assert rows[2]["mode"] is None
     page = status.render_status(rows, QUICK)
     assert page.startswith("# Status\n")
-    assert "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 1.50 GiB | 2026-11-21 | 1 min 01 s |" in page
+    assert (
+        "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 1.50 GiB | 2026-11-21 | 1 min 01 s |"
+        in page
+    )
     assert "| `03_c.ipynb` | 3. Not run yet | – | – | – | – | – |" in page
-    assert "**Total run time (stored runs):** 13 min 20 s for 2 of 3 notebooks (mode: full, quick)." in page
-    assert "**Total run time (quick mode):** 1 min 31 s for 2 of 3 notebooks, timed on 2026-11-23 on 2 CPU cores." in page
+    assert (
+        "**Total run time (stored runs):** 13 min 20 s for 2 of 3 notebooks (mode: full, quick)."
+        in page
+    )
+    assert (
+        "**Total run time (quick mode):** 1 min 31 s for 2 of 3 notebooks, timed on 2026-11-23 on 2 CPU cores."
+        in page
+    )
     assert "Not executed with `python -m helpers.execute`: `03_c.ipynb`." in page
     assert "| matplotlib | 3.10.1 | 3.10.1 |" in page
     # without quick-mode timings the page says how to make them
-    assert "not measured (run `python benchmarks/book_times.py --mode quick`)" in status.render_status(
-        status.status_rows(tmp_path))
+    assert (
+        "not measured (run `python benchmarks/book_times.py --mode quick`)"
+        in status.render_status(status.status_rows(tmp_path))
+    )
 
 
 def test_versions_that_differ_are_listed_per_notebook(tmp_path):
     _write(tmp_path, "01_a.ipynb", "A", RECORD)
-    _write(tmp_path, "02_b.ipynb", "B", dict(RECORD, versions=dict(RECORD["versions"], keras="3.16.0")))
+    _write(
+        tmp_path,
+        "02_b.ipynb",
+        "B",
+        dict(RECORD, versions=dict(RECORD["versions"], keras="3.16.0")),
+    )
     page = status.render_status(status.status_rows(tmp_path))
     assert "| keras | 3.15.1 (01); 3.16.0 (02) | – |" in page
     assert "| numpy | 2.4.6 | – |" in page
 
 
 def _rows(full_seconds, peaks, quick_seconds):
-    return [{"name": f"0{i}_x.ipynb", "mode": "full" if s is not None else None, "run_seconds": s,
-             "peak_memory_mib": m, "quick_seconds": q}
-            for i, (s, m, q) in enumerate(zip(full_seconds, peaks, quick_seconds), start=1)]
+    return [
+        {
+            "name": f"0{i}_x.ipynb",
+            "mode": "full" if s is not None else None,
+            "run_seconds": s,
+            "peak_memory_mib": m,
+            "quick_seconds": q,
+        }
+        for i, (s, m, q) in enumerate(zip(full_seconds, peaks, quick_seconds), start=1)
+    ]
 
 
 def test_goal_checks_pass_fail_and_unknown():
     verdicts = lambda rows: [c["passed"] for c in status.goal_checks(rows)]  # noqa: E731
     # all measured, all within: chapter <= 5 min, book <= 25 min, quick <= 6 min, memory <= 4 GiB
-    assert verdicts(_rows([290, 100], [3000, 4000], [200, 150])) == [True, True, True, True]
+    assert verdicts(_rows([290, 100], [3000, 4000], [200, 150])) == [
+        True,
+        True,
+        True,
+        True,
+    ]
     # one chapter too slow, quick mode too slow, one kernel too big
-    assert verdicts(_rows([301, 100], [4097, 10], [300, 61])) == [False, True, False, False]
+    assert verdicts(_rows([301, 100], [4097, 10], [300, 61])) == [
+        False,
+        True,
+        False,
+        False,
+    ]
     # a book of six 4.5-minute chapters passes per chapter but not in total
     assert verdicts(_rows([270] * 6, [1] * 6, [1] * 6))[:2] == [True, False]
     # missing figures: not judged, unless the measured part already fails
-    assert verdicts(_rows([100, None], [None, None], [400, None])) == [None, None, False, None]
+    assert verdicts(_rows([100, None], [None, None], [400, None])) == [
+        None,
+        None,
+        False,
+        None,
+    ]
     checks = status.goal_checks(_rows([100, 250], [900, 1200], [10, 20]))
     assert checks[0]["measured"] == "slowest 4 min 10 s (`02_x.ipynb`)"
     assert checks[3]["measured"] == "largest 1,200.0 MiB (`02_x.ipynb`)"
     # just over the limit: shown in MiB, so that it does not read as "4.0 GiB, fail"
     over = status.goal_checks(_rows([1, 1], [4124.8, 10], [1, 1]))[3]
-    assert over["passed"] is False and over["measured"] == "largest 4,124.8 MiB (`01_x.ipynb`)"
-    assert "(1 of 2 notebooks measured)" in status.goal_checks(_rows([100, None], [1, 1], [1, 1]))[1]["measured"]
+    assert (
+        over["passed"] is False
+        and over["measured"] == "largest 4,124.8 MiB (`01_x.ipynb`)"
+    )
+    assert (
+        "(1 of 2 notebooks measured)"
+        in status.goal_checks(_rows([100, None], [1, 1], [1, 1]))[1]["measured"]
+    )
 
 
 def test_goals_on_the_page(tmp_path):
     _write(tmp_path, "01_a.ipynb", "1. First", dict(RECORD, peak_memory_mib=900.0))
     page = status.render_status(status.status_rows(tmp_path))
-    assert "| each chapter ≤ 5 min (full mode) | slowest 12 min 34 s (`01_a.ipynb`) | **fail** |" in page
-    assert ("| peak memory ≤ 4 GiB (4,096 MiB) per chapter (full mode) | largest 900.0 MiB (`01_a.ipynb`) "
-            "| pass |") in page
-    assert "| whole book ≤ 6 min in quick mode (the nbval budget) | – (0 of 1 notebooks measured) | not judged yet |" in page
+    assert (
+        "| each chapter ≤ 5 min (full mode) | slowest 12 min 34 s (`01_a.ipynb`) | **fail** |"
+        in page
+    )
+    assert (
+        "| peak memory ≤ 4 GiB (4,096 MiB) per chapter (full mode) | largest 900.0 MiB (`01_a.ipynb`) "
+        "| pass |"
+    ) in page
+    assert (
+        "| whole book ≤ 6 min in quick mode (the nbval budget) | – (0 of 1 notebooks measured) | not judged yet |"
+        in page
+    )
 
 
 def test_load_quick_times(tmp_path):
@@ -117,28 +205,43 @@ def test_load_quick_times(tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(QUICK), encoding="utf-8")
     assert status.load_quick_times(good)["notebooks"]["01_a.ipynb"]["seconds"] == 61.2
-    for bad in ("not json", json.dumps({"mode": "full", "notebooks": {}}), json.dumps([1, 2])):
+    for bad in (
+        "not json",
+        json.dumps({"mode": "full", "notebooks": {}}),
+        json.dumps([1, 2]),
+    ):
         (tmp_path / "bad.json").write_text(bad, encoding="utf-8")
         with pytest.raises(ValueError, match="book_times.py --mode quick"):
             status.load_quick_times(tmp_path / "bad.json")
 
 
 def test_empty_folder(tmp_path):
-    assert "No chapter has been executed yet." in status.render_status(status.status_rows(tmp_path))
+    assert "No chapter has been executed yet." in status.render_status(
+        status.status_rows(tmp_path)
+    )
 
 
 def test_main_writes_and_checks(tmp_path, capsys):
     _write(tmp_path, "01_a.ipynb", "1. First", RECORD)
     page, quick = tmp_path / "status.md", tmp_path / "book_times-quick.json"
-    args = ["--notebooks", str(tmp_path), "--output", str(page), "--quick-times", str(quick)]
+    args = [
+        "--notebooks",
+        str(tmp_path),
+        "--output",
+        str(page),
+        "--quick-times",
+        str(quick),
+    ]
     assert status.main(args + ["--check"]) == 1
     assert status.main(args) == 0
     assert "12 min 34 s" in page.read_text(encoding="utf-8")
     assert status.main(args + ["--check"]) == 0
-    _write(tmp_path, "01_a.ipynb", "1. First", dict(RECORD, run_seconds=10))   # re-executed
+    _write(
+        tmp_path, "01_a.ipynb", "1. First", dict(RECORD, run_seconds=10)
+    )  # re-executed
     assert status.main(args + ["--check"]) == 1
     assert status.main(args) == 0
-    quick.write_text(json.dumps(QUICK), encoding="utf-8")                       # quick mode re-timed
+    quick.write_text(json.dumps(QUICK), encoding="utf-8")  # quick mode re-timed
     assert status.main(args + ["--check"]) == 1
     assert status.main(args) == 0 and "1 min 01 s" in page.read_text(encoding="utf-8")
     assert status.main(args + ["--check"]) == 0
@@ -148,6 +251,9 @@ def test_main_writes_and_checks(tmp_path, capsys):
 def test_committed_status_page_is_up_to_date():
     """book/status.md must be regenerated (python -m helpers.status) after executing a chapter."""
     quick_times = status.load_quick_times()
-    expected = status.render_status(status.status_rows(quick_times=quick_times), quick_times)
+    expected = status.render_status(
+        status.status_rows(quick_times=quick_times), quick_times
+    )
     assert status.STATUS_PAGE.read_text(encoding="utf-8") == expected, (
-        "book/status.md is out of date: run `python -m helpers.status` and commit it")
+        "book/status.md is out of date: run `python -m helpers.status` and commit it"
+    )
