@@ -49,10 +49,11 @@ QUICK_TIMES = ROOT / "benchmarks" / "results" / "book_times-quick.json"
 #: The packages shown, in this order.
 PACKAGES = ("python", "tensorflow", "keras", "numpy", "matplotlib")
 #: The book's goals: full-mode seconds per chapter and for the book, quick-mode
-#: seconds for the book, and peak resident memory of any chapter's kernel.
+#: seconds for the book, and peak resident memory of any chapter's kernel. The book's
+#: budget grew from 25 to 30 minutes with chapters 9 and 10.
 GOALS = {
     "chapter_full_seconds": 300,
-    "book_full_seconds": 1500,
+    "book_full_seconds": 1800,
     "book_quick_seconds": 360,
     "peak_memory_mib": 4096,
 }
