@@ -36,6 +36,9 @@ from typing import Optional, Sequence
 from helpers.fingerprint import chapter_fingerprint, chapter_parts, parts_digest
 from helpers.recipes import RUN_LOG_VARIABLE
 
+#: The folder that holds this ``helpers`` package: put first on the kernel's path, so that
+#: a chapter runs the code its fingerprint reads.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 #: The notebook metadata key this module writes.
 METADATA_KEY = "rnn_book"
 
@@ -158,6 +161,12 @@ def execute_notebook(
     notebook = nbformat.read(path, as_version=4)
     previous = os.environ.get("BOOK_MODE")
     os.environ["BOOK_MODE"] = mode
+    # The kernel imports the helpers this process fingerprints, whatever else is installed
+    # (an editable install of another checkout, a site-packages copy).
+    previous_path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(PACKAGE_PARENT), previous_path])
+    )
     workdir = Path(cwd) if cwd is not None else path.parent
     peaks = []
     started = time.perf_counter()
@@ -178,6 +187,10 @@ def execute_notebook(
             client.execute()
         finally:
             os.environ.pop(RUN_LOG_VARIABLE, None)
+            if previous_path is None:
+                os.environ.pop("PYTHONPATH", None)
+            else:
+                os.environ["PYTHONPATH"] = previous_path
             if previous is None:
                 os.environ.pop("BOOK_MODE", None)
             else:

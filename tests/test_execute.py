@@ -121,3 +121,13 @@ def test_execute_in_another_working_folder(tmp_path):
         "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"])
         == "work\n"
     )
+
+
+def test_the_kernel_runs_the_helpers_that_are_fingerprinted(tmp_path):
+    path = tmp_path / "which.ipynb"
+    nbformat.write(_notebook("import helpers\nprint(helpers.__file__)"), path)
+    execute.execute_notebook(path, "quick", timeout=120)
+    printed = "".join(
+        json.loads(path.read_text())["cells"][1]["outputs"][0]["text"]
+    ).strip()
+    assert printed == str(execute.PACKAGE_PARENT / "helpers" / "__init__.py")
