@@ -25,6 +25,7 @@ Nothing here imports TensorFlow.
 
 Introduced in chapter 10 (``notebooks/10_time_series.ipynb``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,7 +42,12 @@ from helpers.config import mode_settings
 SEATTLE_FEATURES = ("precipitation", "temp_max", "temp_min", "wind")
 #: Their units: daily precipitation total, daily maximum and minimum
 #: temperature, average wind speed.
-SEATTLE_UNITS = {"precipitation": "mm", "temp_max": "°C", "temp_min": "°C", "wind": "m/s"}
+SEATTLE_UNITS = {
+    "precipitation": "mm",
+    "temp_max": "°C",
+    "temp_min": "°C",
+    "wind": "m/s",
+}
 #: Epochs, early-stopping patience and seeds of the forecasting networks per mode.
 TIME_SERIES_SIZES = {
     "full": dict(epochs=60, patience=5, seeds=(1, 2, 3)),
@@ -109,7 +115,9 @@ class DailySeries:
             If the series has no such feature; the message lists those it has.
         """
         if name not in self.features:
-            raise ValueError(f"no feature {name!r}; the series has {', '.join(self.features)}")
+            raise ValueError(
+                f"no feature {name!r}; the series has {', '.join(self.features)}"
+            )
         return self.features.index(name)
 
 
@@ -138,12 +146,16 @@ def seattle_weather_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             f"the Seattle weather data ship in the vega_datasets package, which is not "
-            f"installed: run `{_INSTALL}` (or `pip install -r requirements.txt`)")
-    path = Path(list(spec.submodule_search_locations)[0]) / "_data" / "seattle-weather.csv"
+            f"installed: run `{_INSTALL}` (or `pip install -r requirements.txt`)"
+        )
+    path = (
+        Path(list(spec.submodule_search_locations)[0]) / "_data" / "seattle-weather.csv"
+    )
     if not path.is_file():
         raise FileNotFoundError(
             f"vega_datasets is installed but has no {path.name}: reinstall it with "
-            f"`pip install --force-reinstall vega_datasets`")
+            f"`pip install --force-reinstall vega_datasets`"
+        )
     return path
 
 
@@ -175,7 +187,8 @@ def check_finite(values, name: str = "values") -> np.ndarray:
         row = int(np.argwhere(bad)[0][0])
         raise ValueError(
             f"{name} has {int(bad.sum())} NaN or infinite entries (first at row {row}): "
-            f"fill or drop the missing time steps before windowing")
+            f"fill or drop the missing time steps before windowing"
+        )
     return array
 
 
@@ -212,14 +225,24 @@ def load_seattle_weather(path: Optional[Path] = None) -> DailySeries:
         rows = list(csv.DictReader(handle))
     missing = [f for f in ("date",) + SEATTLE_FEATURES if not rows or f not in rows[0]]
     if missing:
-        raise ValueError(f"{path.name} lacks the columns {missing}: is it seattle-weather.csv?")
-    dates = np.array([row["date"].replace("/", "-") for row in rows], dtype="datetime64[D]")
+        raise ValueError(
+            f"{path.name} lacks the columns {missing}: is it seattle-weather.csv?"
+        )
+    dates = np.array(
+        [row["date"].replace("/", "-") for row in rows], dtype="datetime64[D]"
+    )
     gaps = np.flatnonzero(np.diff(dates) != np.timedelta64(1, "D"))
     if gaps.size:
-        raise ValueError(f"{path.name}: the days are not consecutive after {dates[gaps[0]]}; "
-                         f"a window would then span an unknown number of days")
-    values = np.array([[float(row[f]) if row[f].strip() else np.nan for f in SEATTLE_FEATURES]
-                       for row in rows])
+        raise ValueError(
+            f"{path.name}: the days are not consecutive after {dates[gaps[0]]}; "
+            f"a window would then span an unknown number of days"
+        )
+    values = np.array(
+        [
+            [float(row[f]) if row[f].strip() else np.nan for f in SEATTLE_FEATURES]
+            for row in rows
+        ]
+    )
     values = check_finite(values, f"{path.name}")
     return DailySeries(dates, values, SEATTLE_FEATURES, dict(SEATTLE_UNITS))
 
@@ -273,17 +296,20 @@ def make_windows(values, targets, window: int, horizon: int = 1) -> tuple:
     if values.ndim == 1:
         values = values[:, None]
     if values.ndim != 2 or targets.ndim != 1 or len(values) != len(targets):
-        raise ValueError(f"values must be (n,) or (n, d) and targets (n,) of the same n, "
-                         f"got {values.shape} and {targets.shape}")
+        raise ValueError(
+            f"values must be (n,) or (n, d) and targets (n,) of the same n, "
+            f"got {values.shape} and {targets.shape}"
+        )
     n_samples = len(values) - window - horizon + 1
     if n_samples < 1:
         raise ValueError(
             f"a window of {window} steps and a horizon of {horizon} need at least "
             f"{window + horizon} time steps, the series has {len(values)}: "
-            f"use a shorter window or horizon, or a longer series")
+            f"use a shorter window or horizon, or a longer series"
+        )
     x = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)[:n_samples]
-    x = np.ascontiguousarray(np.swapaxes(x, 1, 2))            # (samples, window, d)
-    y = targets[window - 1 + horizon:window - 1 + horizon + n_samples].copy()
+    x = np.ascontiguousarray(np.swapaxes(x, 1, 2))  # (samples, window, d)
+    y = targets[window - 1 + horizon : window - 1 + horizon + n_samples].copy()
     return x, y
 
 
@@ -322,14 +348,21 @@ def split_by_dates(dates, boundaries: Sequence[str]) -> list:
     parts = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
     for k, part in enumerate(parts):
         if part.stop <= part.start:
-            raise ValueError(f"part {k} of the split at {[str(c) for c in cuts]} is empty: "
-                             f"move the boundaries inside {dates[0]} .. {dates[-1]}")
+            raise ValueError(
+                f"part {k} of the split at {[str(c) for c in cuts]} is empty: "
+                f"move the boundaries inside {dates[0]} .. {dates[-1]}"
+            )
     return parts
 
 
-def chronological_windows(values, targets, parts: Sequence[slice], window: int,
-                          horizon: int = 1,
-                          names: Sequence[str] = ("train", "validation", "test")) -> dict:
+def chronological_windows(
+    values,
+    targets,
+    parts: Sequence[slice],
+    window: int,
+    horizon: int = 1,
+    names: Sequence[str] = ("train", "validation", "test"),
+) -> dict:
     """Window each chronological part separately: no window crosses a boundary.
 
     Introduced in chapter 10 (``notebooks/10_time_series.ipynb``).
@@ -364,7 +397,8 @@ def chronological_windows(values, targets, parts: Sequence[slice], window: int,
             raise ValueError(
                 f"the {name} part has {steps} time steps, fewer than window + horizon = "
                 f"{window + horizon}, so it has no windows: shorten the window or the horizon, "
-                f"or give the part more time")
+                f"or give the part more time"
+            )
         windows[name] = make_windows(values[part], targets[part], window, horizon)
     return windows
 
@@ -405,11 +439,15 @@ class Normalisation:
         """
         train_values = check_finite(train_values, "train_values")
         if train_values.ndim != 2 or len(train_values) < 2:
-            raise ValueError(f"need a (n, d) array with n >= 2 rows, got {train_values.shape}")
+            raise ValueError(
+                f"need a (n, d) array with n >= 2 rows, got {train_values.shape}"
+            )
         mean, std = train_values.mean(axis=0), train_values.std(axis=0)
         if np.any(std == 0):
-            raise ValueError(f"features {np.flatnonzero(std == 0).tolist()} are constant in "
-                             f"the training part and cannot be scaled: drop them")
+            raise ValueError(
+                f"features {np.flatnonzero(std == 0).tolist()} are constant in "
+                f"the training part and cannot be scaled: drop them"
+            )
         return cls(mean, std)
 
     def apply(self, values) -> np.ndarray:
@@ -427,7 +465,9 @@ class Normalisation:
 def _windows(x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[0] == 0:
-        raise ValueError(f"x must be (samples, timesteps, features) with samples > 0, got {x.shape}")
+        raise ValueError(
+            f"x must be (samples, timesteps, features) with samples > 0, got {x.shape}"
+        )
     return x
 
 
@@ -455,11 +495,15 @@ def naive_forecast(x, target_column: int) -> np.ndarray:
     """
     x = _windows(x)
     if not 0 <= target_column < x.shape[2]:
-        raise ValueError(f"target_column {target_column} is not one of {x.shape[2]} features")
+        raise ValueError(
+            f"target_column {target_column} is not one of {x.shape[2]} features"
+        )
     return x[:, -1, target_column].copy()
 
 
-def seasonal_naive_forecast(x, target_column: int, season: int, horizon: int = 1) -> np.ndarray:
+def seasonal_naive_forecast(
+    x, target_column: int, season: int, horizon: int = 1
+) -> np.ndarray:
     """Forecast the value one season before the target day, read from the window.
 
     The target is ``horizon`` steps after the last input step; the value one
@@ -496,8 +540,9 @@ def seasonal_naive_forecast(x, target_column: int, season: int, horizon: int = 1
         raise ValueError(
             f"a season of {season} steps at horizon {horizon} needs the value at window "
             f"position {position}, outside 0..{window - 1}: the window must hold at least "
-            f"{season - horizon + 1} steps and the season be at least the horizon")
-    naive_forecast(x[:, :1], target_column)                   # checks the column
+            f"{season - horizon + 1} steps and the season be at least the horizon"
+        )
+    naive_forecast(x[:, :1], target_column)  # checks the column
     return x[:, position, target_column].copy()
 
 
@@ -538,8 +583,10 @@ def fit_autoregression(x, y) -> np.ndarray:
         raise ValueError(f"y must have shape ({len(design)},), got {y.shape}")
     check_finite(design, "x")
     if len(design) < design.shape[1]:
-        raise ValueError(f"{len(design)} windows cannot determine {design.shape[1]} weights: "
-                         f"use more training windows or a shorter window")
+        raise ValueError(
+            f"{len(design)} windows cannot determine {design.shape[1]} weights: "
+            f"use more training windows or a shorter window"
+        )
     weights, *_ = np.linalg.lstsq(design, y, rcond=None)
     return weights
 
@@ -567,9 +614,11 @@ def autoregression_forecast(weights, x) -> np.ndarray:
     """
     design, weights = _design(x), np.asarray(weights, dtype=np.float64)
     if weights.shape != (design.shape[1],):
-        raise ValueError(f"{weights.shape[0] if weights.ndim else 0} weights do not fit windows "
-                         f"of {design.shape[1] - 1} values (+1 intercept): fit on windows "
-                         f"of the same length and features")
+        raise ValueError(
+            f"{weights.shape[0] if weights.ndim else 0} weights do not fit windows "
+            f"of {design.shape[1] - 1} values (+1 intercept): fit on windows "
+            f"of the same length and features"
+        )
     return design @ weights
 
 
@@ -594,8 +643,10 @@ def mean_absolute_error(y_true, y_pred) -> float:
     """
     y_true, y_pred = check_finite(y_true, "y_true"), check_finite(y_pred, "y_pred")
     if y_true.shape != y_pred.shape or y_true.size == 0:
-        raise ValueError(f"y_true and y_pred must be non-empty and of the same shape, "
-                         f"got {y_true.shape} and {y_pred.shape}")
+        raise ValueError(
+            f"y_true and y_pred must be non-empty and of the same shape, "
+            f"got {y_true.shape} and {y_pred.shape}"
+        )
     return float(np.mean(np.abs(y_true - y_pred)))
 
 
@@ -627,12 +678,16 @@ def lag_autocorrelation(series, lag: int) -> float:
     series = check_finite(series, "series")
     lag = _positive_int("lag", lag)
     if series.ndim != 1 or len(series) - lag < 3:
-        raise ValueError(f"a lag of {lag} needs a 1-D series of more than {lag + 2} values, "
-                         f"got shape {series.shape}")
+        raise ValueError(
+            f"a lag of {lag} needs a 1-D series of more than {lag + 2} values, "
+            f"got shape {series.shape}"
+        )
     return float(np.corrcoef(series[lag:], series[:-lag])[0, 1])
 
 
-def leaked_target_fraction(train_starts, eval_starts, window: int, horizon: int = 1) -> float:
+def leaked_target_fraction(
+    train_starts, eval_starts, window: int, horizon: int = 1
+) -> float:
     """Share of evaluation targets that appear among the inputs of a training window.
 
     Windows are named by the index of their first step; a window starting at
@@ -669,8 +724,13 @@ def leaked_target_fraction(train_starts, eval_starts, window: int, horizon: int 
     return float(np.mean(last > first))
 
 
-def continuation_lookup_forecast(x_train, x_eval, target_column: int, horizon: int = 1,
-                                 min_shared: Optional[int] = None) -> np.ndarray:
+def continuation_lookup_forecast(
+    x_train,
+    x_eval,
+    target_column: int,
+    horizon: int = 1,
+    min_shared: Optional[int] = None,
+) -> np.ndarray:
     """Forecast by finding the evaluation window's continuation inside the training windows.
 
     A "model" that has learned nothing about weather: for an evaluation
@@ -711,26 +771,37 @@ def continuation_lookup_forecast(x_train, x_eval, target_column: int, horizon: i
     x_train, x_eval = _windows(x_train), _windows(x_eval)
     horizon = _positive_int("horizon", horizon)
     if x_train.shape[1:] != x_eval.shape[1:]:
-        raise ValueError(f"windows of different shapes: {x_train.shape} and {x_eval.shape}")
+        raise ValueError(
+            f"windows of different shapes: {x_train.shape} and {x_eval.shape}"
+        )
     window = x_train.shape[1]
-    min_shared = max(window // 2, 1) if min_shared is None else _positive_int("min_shared",
-                                                                              min_shared)
+    min_shared = (
+        max(window // 2, 1)
+        if min_shared is None
+        else _positive_int("min_shared", min_shared)
+    )
     if horizon > window - min_shared:
-        raise ValueError(f"horizon {horizon} and min_shared {min_shared} leave no shift to "
-                         f"try in a window of {window}: lower them or use a longer window")
-    naive_forecast(x_train[:1], target_column)                # checks the column
+        raise ValueError(
+            f"horizon {horizon} and min_shared {min_shared} leave no shift to "
+            f"try in a window of {window}: lower them or use a longer window"
+        )
+    naive_forecast(x_train[:1], target_column)  # checks the column
     found = np.full(len(x_eval), np.nan)
-    for k in range(horizon, window - min_shared + 1):         # training window k steps later
-        table = {x_train[i, :window - k].tobytes(): x_train[i, window - 1 + horizon - k,
-                                                           target_column]
-                 for i in range(len(x_train))}
+    for k in range(horizon, window - min_shared + 1):  # training window k steps later
+        table = {
+            x_train[i, : window - k].tobytes(): x_train[
+                i, window - 1 + horizon - k, target_column
+            ]
+            for i in range(len(x_train))
+        }
         for j in np.flatnonzero(np.isnan(found)):
             found[j] = table.get(x_eval[j, k:].tobytes(), np.nan)
     return found
 
 
-def paired_block_bootstrap(errors_a, errors_b, n_resamples: int = 2000, block: int = 7,
-                           seed: int = 0) -> np.ndarray:
+def paired_block_bootstrap(
+    errors_a, errors_b, n_resamples: int = 2000, block: int = 7, seed: int = 0
+) -> np.ndarray:
     """Resample days in blocks and return MAE(a) - MAE(b) for each resample.
 
     Both models are scored on the *same* resampled days (paired). Blocks of
@@ -761,10 +832,15 @@ def paired_block_bootstrap(errors_a, errors_b, n_resamples: int = 2000, block: i
         If the lengths differ, a value is not finite, or block > n.
     """
     a, b = check_finite(errors_a, "errors_a"), check_finite(errors_b, "errors_b")
-    n_resamples, block = _positive_int("n_resamples", n_resamples), _positive_int("block", block)
+    n_resamples, block = (
+        _positive_int("n_resamples", n_resamples),
+        _positive_int("block", block),
+    )
     if a.ndim != 1 or a.shape != b.shape or block > len(a):
-        raise ValueError(f"need two 1-D error arrays of the same length >= block ({block}), "
-                         f"got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"need two 1-D error arrays of the same length >= block ({block}), "
+            f"got {a.shape} and {b.shape}"
+        )
     n = len(a)
     rng = np.random.default_rng(seed)
     blocks = -(-n // block)

@@ -1,4 +1,5 @@
 """Tests for helpers/time_series.py: the weather data, windows, splits, baselines, noise."""
+
 import numpy as np
 import pytest
 
@@ -37,7 +38,9 @@ def _csv(tmp_path, rows):
 # --------------------------------------------------------------------------- #
 def test_sizes_per_mode():
     full, quick = time_series_sizes("full"), time_series_sizes("quick")
-    assert quick["epochs"] < full["epochs"] and len(quick["seeds"]) <= len(full["seeds"])
+    assert quick["epochs"] < full["epochs"] and len(quick["seeds"]) <= len(
+        full["seeds"]
+    )
     assert len(quick["seeds"]) >= 2 and len(set(full["seeds"])) == len(full["seeds"])
     with pytest.raises(ValueError, match="mode"):
         time_series_sizes("slow")
@@ -49,9 +52,13 @@ def test_seattle_weather_is_read_from_the_installed_package():
     assert path.name == "seattle-weather.csv" and "vega_datasets" in str(path)
     weather = load_seattle_weather()
     assert weather.values.shape == (1461, 4) and weather.features == ts.SEATTLE_FEATURES
-    assert str(weather.dates[0]) == "2012-01-01" and str(weather.dates[-1]) == "2015-12-31"
+    assert (
+        str(weather.dates[0]) == "2012-01-01" and str(weather.dates[-1]) == "2015-12-31"
+    )
     assert np.all(np.diff(weather.dates) == np.timedelta64(1, "D"))
-    np.testing.assert_allclose(weather.values[0], [0.0, 12.8, 5.0, 4.7])  # the file's first row
+    np.testing.assert_allclose(
+        weather.values[0], [0.0, 12.8, 5.0, 4.7]
+    )  # the file's first row
     assert weather.column("temp_max") == 1 and weather.units["temp_max"] == "°C"
     with pytest.raises(ValueError, match="no feature 'humidity'"):
         weather.column("humidity")
@@ -90,15 +97,15 @@ def test_check_finite_names_the_first_bad_row():
 # Windows and splits
 # --------------------------------------------------------------------------- #
 def test_make_windows_by_hand():
-    values = np.arange(20.0).reshape(10, 2)            # row t = [2t, 2t + 1]
+    values = np.arange(20.0).reshape(10, 2)  # row t = [2t, 2t + 1]
     targets = np.arange(10.0) * 10
     x, y = make_windows(values, targets, window=3, horizon=2)
     assert x.shape == (10 - 3 - 2 + 1, 3, 2) and y.shape == (6,)
     np.testing.assert_array_equal(x[0], values[0:3])
     np.testing.assert_array_equal(x[5], values[5:8])
-    np.testing.assert_array_equal(y, targets[4:10])     # target of window i: i + 3 - 1 + 2
+    np.testing.assert_array_equal(y, targets[4:10])  # target of window i: i + 3 - 1 + 2
     x1, _ = make_windows(np.arange(5.0), np.arange(5.0), window=2)
-    assert x1.shape == (3, 2, 1)                         # a 1-D series is one feature
+    assert x1.shape == (3, 2, 1)  # a 1-D series is one feature
 
 
 def test_make_windows_bad_input():
@@ -138,7 +145,9 @@ def test_chronological_windows_never_cross_a_boundary():
         assert x.min() >= part.start and x.max() < part.stop, name
         assert y.min() >= part.start and y.max() < part.stop, name
         assert len(x) == (part.stop - part.start) - 4 - 2 + 1
-    with pytest.raises(ValueError, match="validation part has 9 time steps.*no windows"):
+    with pytest.raises(
+        ValueError, match="validation part has 9 time steps.*no windows"
+    ):
         chronological_windows(values, values[:, 0], parts, window=9, horizon=1)
     with pytest.raises(ValueError, match="3 parts but 2 names"):
         chronological_windows(values, values[:, 0], parts, 2, 1, names=("a", "b"))
@@ -149,7 +158,9 @@ def test_normalisation_uses_the_given_rows_only():
     norm = Normalisation.fit(train)
     np.testing.assert_allclose(norm.mean, [2.0, 20.0])
     np.testing.assert_allclose(norm.apply(train), [[-1, -1], [1, 1]])
-    np.testing.assert_allclose(norm.apply([[5.0, 50.0]]), [[3, 3]])     # other rows: same stats
+    np.testing.assert_allclose(
+        norm.apply([[5.0, 50.0]]), [[3, 3]]
+    )  # other rows: same stats
     np.testing.assert_allclose(norm.to_units(norm.apply(train)[:, 1], 1), train[:, 1])
     with pytest.raises(ValueError, match="constant"):
         Normalisation.fit([[1.0, 2.0], [1.0, 3.0]])
@@ -162,15 +173,21 @@ def test_normalisation_uses_the_given_rows_only():
 # --------------------------------------------------------------------------- #
 def test_naive_and_seasonal_naive():
     series = np.arange(20.0)
-    x, y = make_windows(np.stack([series, -series], axis=1), series, window=8, horizon=1)
+    x, y = make_windows(
+        np.stack([series, -series], axis=1), series, window=8, horizon=1
+    )
     np.testing.assert_array_equal(naive_forecast(x, 0), y - 1)
     np.testing.assert_array_equal(seasonal_naive_forecast(x, 0, season=7), y - 7)
     x3, y3 = make_windows(series, series, window=8, horizon=3)
-    np.testing.assert_array_equal(seasonal_naive_forecast(x3, 0, season=7, horizon=3), y3 - 7)
+    np.testing.assert_array_equal(
+        seasonal_naive_forecast(x3, 0, season=7, horizon=3), y3 - 7
+    )
     with pytest.raises(ValueError, match="outside 0..7"):
         seasonal_naive_forecast(x, 0, season=9)
     with pytest.raises(ValueError, match="outside"):
-        seasonal_naive_forecast(x3, 0, season=2, horizon=3)     # the value lies in the future
+        seasonal_naive_forecast(
+            x3, 0, season=2, horizon=3
+        )  # the value lies in the future
     with pytest.raises(ValueError, match="target_column 2"):
         naive_forecast(x, 2)
     with pytest.raises(ValueError, match="samples, timesteps, features"):
@@ -181,7 +198,9 @@ def test_autoregression_recovers_a_known_linear_rule():
     rng = np.random.default_rng(0)
     series = rng.normal(size=300)
     x, y = make_windows(series, series, window=3)
-    target = 0.5 * x[:, -1, 0] - 0.25 * x[:, 0, 0] + 2.0     # a known AR rule on the windows
+    target = (
+        0.5 * x[:, -1, 0] - 0.25 * x[:, 0, 0] + 2.0
+    )  # a known AR rule on the windows
     weights = fit_autoregression(x, target)
     np.testing.assert_allclose(weights, [-0.25, 0.0, 0.5, 2.0], atol=1e-10)
     np.testing.assert_allclose(autoregression_forecast(weights, x), target, atol=1e-10)
@@ -231,8 +250,10 @@ def test_leaked_target_fraction():
 def test_continuation_lookup_finds_leaks_only_when_windows_overlap():
     series = np.random.default_rng(2).normal(size=(60, 2))
     x, y = make_windows(series, series[:, 0], window=6)
-    found = continuation_lookup_forecast(x[1::2], x[0::2], target_column=0)   # interleaved
-    np.testing.assert_array_equal(found[:-1], y[0::2][:-1])                 # all but the last
+    found = continuation_lookup_forecast(
+        x[1::2], x[0::2], target_column=0
+    )  # interleaved
+    np.testing.assert_array_equal(found[:-1], y[0::2][:-1])  # all but the last
     chronological = continuation_lookup_forecast(x[:30], x[40:], target_column=0)
     assert np.isnan(chronological).all()
     with pytest.raises(ValueError, match="different shapes"):
@@ -245,7 +266,7 @@ def test_paired_block_bootstrap():
     rng = np.random.default_rng(3)
     a = np.abs(rng.normal(size=400)) + 0.5
     diffs = paired_block_bootstrap(a, a - 0.5, n_resamples=300, block=7, seed=0)
-    np.testing.assert_allclose(diffs, 0.5)                  # a constant gap has no spread
+    np.testing.assert_allclose(diffs, 0.5)  # a constant gap has no spread
     b = np.abs(rng.normal(size=400))
     diffs = paired_block_bootstrap(a, b, n_resamples=2000, block=7, seed=0)
     assert diffs.shape == (2000,)
