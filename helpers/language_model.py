@@ -26,6 +26,7 @@ TensorFlow and Keras are imported inside the functions that need them.
 
 Introduced in chapter 9 (``notebooks/09_language_model.ipynb``).
 """
+
 from __future__ import annotations
 
 import json
@@ -55,16 +56,46 @@ MAX_GENERATE_LENGTH = 100_000
 #: longest n-gram order, and the sizes and gradient steps of the two recurrent
 #: models (full mode: 100-200 s of LSTM training on the book's 2-core CPU).
 LANGUAGE_MODEL_SIZES = {
-    "full": dict(train_chars=6_000_000, validation_chars=100_000, test_chars=100_000,
-                 min_count=200, max_order=7, units=128, batch_size=32, window=100,
-                 learning_rate=4e-3, clipnorm=1.0, updates=2000, checkpoints=10,
-                 bilstm_units=64, bilstm_updates=200, bilstm_checkpoints=2,
-                 prefix_positions=2000, speed_batch=32, speed_steps=2),
-    "quick": dict(train_chars=200_000, validation_chars=20_000, test_chars=30_000,
-                  min_count=20, max_order=5, units=64, batch_size=16, window=50,
-                  learning_rate=4e-3, clipnorm=1.0, updates=300, checkpoints=3,
-                  bilstm_units=32, bilstm_updates=150, bilstm_checkpoints=2,
-                  prefix_positions=1000, speed_batch=8, speed_steps=1),
+    "full": dict(
+        train_chars=6_000_000,
+        validation_chars=100_000,
+        test_chars=100_000,
+        min_count=200,
+        max_order=7,
+        units=128,
+        batch_size=32,
+        window=100,
+        learning_rate=4e-3,
+        clipnorm=1.0,
+        updates=2000,
+        checkpoints=10,
+        bilstm_units=64,
+        bilstm_updates=200,
+        bilstm_checkpoints=2,
+        prefix_positions=2000,
+        speed_batch=32,
+        speed_steps=2,
+    ),
+    "quick": dict(
+        train_chars=200_000,
+        validation_chars=20_000,
+        test_chars=30_000,
+        min_count=20,
+        max_order=5,
+        units=64,
+        batch_size=16,
+        window=50,
+        learning_rate=4e-3,
+        clipnorm=1.0,
+        updates=300,
+        checkpoints=3,
+        bilstm_units=32,
+        bilstm_updates=150,
+        bilstm_checkpoints=2,
+        prefix_positions=1000,
+        speed_batch=8,
+        speed_steps=1,
+    ),
 }
 
 
@@ -108,8 +139,10 @@ class CharVocabulary:
     def __post_init__(self):
         symbols = tuple(self.symbols)
         if len(symbols) < 3 or symbols[:2] != (START, UNKNOWN):
-            raise ValueError("a CharVocabulary starts with START and UNKNOWN and has at least "
-                             "one more symbol; build it with build_char_vocabulary(texts)")
+            raise ValueError(
+                "a CharVocabulary starts with START and UNKNOWN and has at least "
+                "one more symbol; build it with build_char_vocabulary(texts)"
+            )
         if any(not isinstance(s, str) or len(s) != 1 for s in symbols):
             raise ValueError("every symbol of a CharVocabulary must be one character")
         if len(set(symbols)) != len(symbols):
@@ -122,7 +155,9 @@ class CharVocabulary:
 
     def decode(self, ids: Sequence[int]) -> str:
         """Return the text of ``ids``, with START shown as a new line (:data:`SHOWN_AS`)."""
-        return "".join(SHOWN_AS.get(self.symbols[int(i)], self.symbols[int(i)]) for i in ids)
+        return "".join(
+            SHOWN_AS.get(self.symbols[int(i)], self.symbols[int(i)]) for i in ids
+        )
 
 
 def build_char_vocabulary(texts: Sequence[str], min_count: int) -> CharVocabulary:
@@ -152,10 +187,14 @@ def build_char_vocabulary(texts: Sequence[str], min_count: int) -> CharVocabular
     counts = Counter()
     for text in texts:
         counts.update(text)
-    kept = sorted((c for c, n in counts.items() if n >= min_count and c not in (START, UNKNOWN)),
-                  key=lambda c: (-counts[c], c))
+    kept = sorted(
+        (c for c, n in counts.items() if n >= min_count and c not in (START, UNKNOWN)),
+        key=lambda c: (-counts[c], c),
+    )
     if not kept:
-        raise ValueError(f"no character occurs {min_count} times; lower min_count or pass more text")
+        raise ValueError(
+            f"no character occurs {min_count} times; lower min_count or pass more text"
+        )
     return CharVocabulary((START, UNKNOWN, *kept))
 
 
@@ -183,8 +222,12 @@ def encode_text(text: str, vocabulary: CharVocabulary) -> np.ndarray:
     return np.fromiter((index.get(c, 1) for c in text), dtype=np.int32, count=len(text))
 
 
-def encode_reviews(texts: Sequence[str], vocabulary: CharVocabulary,
-                   max_chars: Optional[int] = None, seed: Optional[int] = None) -> np.ndarray:
+def encode_reviews(
+    texts: Sequence[str],
+    vocabulary: CharVocabulary,
+    max_chars: Optional[int] = None,
+    seed: Optional[int] = None,
+) -> np.ndarray:
     """Concatenate reviews into one stream of ids, each review after a START.
 
     Parameters
@@ -210,18 +253,28 @@ def encode_reviews(texts: Sequence[str], vocabulary: CharVocabulary,
         ids than ``max_chars``.
     """
     if max_chars is not None and (int(max_chars) != max_chars or max_chars < 1):
-        raise ValueError(f"max_chars must be a positive integer or None, got {max_chars!r}")
-    order = range(len(texts)) if seed is None else np.random.default_rng(seed).permutation(len(texts))
+        raise ValueError(
+            f"max_chars must be a positive integer or None, got {max_chars!r}"
+        )
+    order = (
+        range(len(texts))
+        if seed is None
+        else np.random.default_rng(seed).permutation(len(texts))
+    )
     parts, total = [], 0
     for i in order:
         text = texts[int(i)]
-        parts.append(np.concatenate([[0], encode_text(text, vocabulary)]).astype(np.int32))
+        parts.append(
+            np.concatenate([[0], encode_text(text, vocabulary)]).astype(np.int32)
+        )
         total += len(parts[-1])
         if max_chars is not None and total >= max_chars:
             break
     if max_chars is not None and total < max_chars:
-        raise ValueError(f"the reviews hold {total:,} characters, fewer than max_chars={max_chars:,}; "
-                         "pass more reviews or a smaller max_chars")
+        raise ValueError(
+            f"the reviews hold {total:,} characters, fewer than max_chars={max_chars:,}; "
+            "pass more reviews or a smaller max_chars"
+        )
     stream = np.concatenate(parts) if parts else np.zeros(0, np.int32)
     return stream[:max_chars] if max_chars is not None else stream
 
@@ -262,8 +315,10 @@ def tbptt_batches(stream: np.ndarray, batch_size: int, window: int) -> tuple:
     per_stream = (len(stream) - 1) // batch_size
     n_batches = per_stream // window
     if n_batches < 1:
-        raise ValueError(f"a stream of {len(stream):,} ids is too short for one batch of "
-                         f"{batch_size} x {window}; pass a longer stream or smaller sizes")
+        raise ValueError(
+            f"a stream of {len(stream):,} ids is too short for one batch of "
+            f"{batch_size} x {window}; pass a longer stream or smaller sizes"
+        )
     used = n_batches * window
     rows = np.arange(batch_size)[:, None] * per_stream + np.arange(used)[None, :]
     x = stream[rows].reshape(batch_size, n_batches, window).transpose(1, 0, 2)
@@ -312,12 +367,17 @@ def scoring_windows(stream: np.ndarray, length: int, warmup: int) -> tuple:
     if targets < 1:
         raise ValueError("the stream needs at least two ids (one context, one target)")
     n_windows = -(-targets // length)
-    padded = np.concatenate([np.zeros(warmup, stream.dtype), stream,
-                             np.zeros(n_windows * length - targets, stream.dtype)])
-    starts = np.arange(n_windows) * length            # in padded coordinates, minus warmup
+    padded = np.concatenate(
+        [
+            np.zeros(warmup, stream.dtype),
+            stream,
+            np.zeros(n_windows * length - targets, stream.dtype),
+        ]
+    )
+    starts = np.arange(n_windows) * length  # in padded coordinates, minus warmup
     cols = starts[:, None] + np.arange(warmup + length)[None, :]
     x, y = padded[cols], padded[cols + 1]
-    position = cols - warmup                          # index of the input in the stream
+    position = cols - warmup  # index of the input in the stream
     scored = (np.arange(warmup + length)[None, :] >= warmup) & (position < targets)
     return x, y, scored
 
@@ -346,8 +406,10 @@ def bits_per_char(probabilities) -> float:
     if p.size == 0:
         raise ValueError("no probabilities to score")
     if not np.all((p > 0) & (p <= 1)):
-        raise ValueError("probabilities must be in (0, 1]: a model that gives the character that "
-                         "came probability 0 has infinite cross-entropy (smooth it)")
+        raise ValueError(
+            "probabilities must be in (0, 1]: a model that gives the character that "
+            "came probability 0 has infinite cross-entropy (smooth it)"
+        )
     return float(-np.mean(np.log2(p)))
 
 
@@ -361,7 +423,7 @@ def perplexity(bits: float) -> float:
     """
     if not np.isfinite(bits) or bits < 0:
         raise ValueError(f"bits per character must be finite and >= 0, got {bits!r}")
-    return float(2.0 ** bits)
+    return float(2.0**bits)
 
 
 # --------------------------------------------------------------------------- #
@@ -402,7 +464,9 @@ class NgramCounts:
 
 def _check_order(order, max_order):
     if isinstance(order, bool) or int(order) != order or not 1 <= order <= max_order:
-        raise ValueError(f"order must be an integer from 1 to {max_order}, got {order!r}")
+        raise ValueError(
+            f"order must be an integer from 1 to {max_order}, got {order!r}"
+        )
 
 
 def _discount(counts: np.ndarray) -> float:
@@ -418,12 +482,14 @@ def _gram_ids(stream: np.ndarray, order: int, vocab_size: int) -> np.ndarray:
     for j in range(order):
         shifted = np.zeros(len(stream), np.int64)
         shift = order - 1 - j
-        shifted[shift:] = stream[:len(stream) - shift]
+        shifted[shift:] = stream[: len(stream) - shift]
         ids = ids * vocab_size + shifted
     return ids
 
 
-def fit_ngram_counts(stream: np.ndarray, vocab_size: int, max_order: int) -> NgramCounts:
+def fit_ngram_counts(
+    stream: np.ndarray, vocab_size: int, max_order: int
+) -> NgramCounts:
     """Count the 1..``max_order``-grams of a training stream.
 
     The stream is read as if preceded by START symbols, so every position
@@ -454,29 +520,44 @@ def fit_ngram_counts(stream: np.ndarray, vocab_size: int, max_order: int) -> Ngr
     if isinstance(max_order, bool) or int(max_order) != max_order or max_order < 1:
         raise ValueError(f"max_order must be a positive integer, got {max_order!r}")
     if stream.min() < 0 or stream.max() >= vocab_size:
-        raise ValueError(f"ids must be in [0, {vocab_size}); encode with the same vocabulary")
+        raise ValueError(
+            f"ids must be in [0, {vocab_size}); encode with the same vocabulary"
+        )
     if (max_order + 1) * math.log2(vocab_size) >= 63:
-        raise ValueError(f"{max_order + 1}-grams of {vocab_size} symbols do not fit in int64 ids; "
-                         "use a smaller max_order")
+        raise ValueError(
+            f"{max_order + 1}-grams of {vocab_size} symbols do not fit in int64 ids; "
+            "use a smaller max_order"
+        )
     grams, raw, cont, d_raw, d_cont = [], [], [], [], []
     for order in range(1, max_order + 2):
-        ids, counts = np.unique(_gram_ids(stream, order, vocab_size), return_counts=True)
+        ids, counts = np.unique(
+            _gram_ids(stream, order, vocab_size), return_counts=True
+        )
         grams.append(ids)
         raw.append(counts)
-    for k in range(max_order):                      # continuation counts from the (k+2)-grams
+    for k in range(max_order):  # continuation counts from the (k+2)-grams
         suffix = grams[k + 1] % vocab_size ** (k + 1)
         suffix_ids, suffix_counts = np.unique(suffix, return_counts=True)
         cont_k = np.zeros(len(grams[k]), np.int64)
         cont_k[np.searchsorted(grams[k], suffix_ids)] = suffix_counts
-        cont_k = np.maximum(cont_k, 1)               # grams at the stream start have no left char
+        cont_k = np.maximum(cont_k, 1)  # grams at the stream start have no left char
         cont.append(cont_k)
         d_raw.append(_discount(raw[k]))
         d_cont.append(_discount(cont_k))
-    return NgramCounts(int(vocab_size), int(max_order), grams[:max_order], raw[:max_order],
-                       cont, d_raw, d_cont)
+    return NgramCounts(
+        int(vocab_size),
+        int(max_order),
+        grams[:max_order],
+        raw[:max_order],
+        cont,
+        d_raw,
+        d_cont,
+    )
 
 
-def _lookup(sorted_ids: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+def _lookup(
+    sorted_ids: np.ndarray, values: np.ndarray, query: np.ndarray
+) -> np.ndarray:
     """``values`` at the positions of ``query`` in ``sorted_ids`` (0 where absent)."""
     pos = np.clip(np.searchsorted(sorted_ids, query), 0, len(sorted_ids) - 1)
     return np.where(sorted_ids[pos] == query, values[pos], 0)
@@ -509,8 +590,12 @@ def _interpolate(model, k, kind, gram_q, lower):
     return np.where(seen, smoothed, lower)
 
 
-def ngram_probabilities(model: NgramCounts, stream: np.ndarray, order: int,
-                        history: Optional[np.ndarray] = None) -> np.ndarray:
+def ngram_probabilities(
+    model: NgramCounts,
+    stream: np.ndarray,
+    order: int,
+    history: Optional[np.ndarray] = None,
+) -> np.ndarray:
     r"""Interpolated Kneser-Ney probability of every next character of a stream.
 
     For order N the top level uses raw counts and every lower level
@@ -548,8 +633,9 @@ def ngram_probabilities(model: NgramCounts, stream: np.ndarray, order: int,
     return ngram_probabilities_by_order(model, stream, order, history)[order - 1]
 
 
-def _kn_levels(model: NgramCounts, max_order: int, gram_ids: Callable[[int], np.ndarray],
-               size: int) -> list:
+def _kn_levels(
+    model: NgramCounts, max_order: int, gram_ids: Callable[[int], np.ndarray], size: int
+) -> list:
     """Probabilities of the order 1..``max_order`` models for the grams ``gram_ids(k)``."""
     lower = np.full(size, 1.0 / model.vocab_size)
     out = []
@@ -560,9 +646,13 @@ def _kn_levels(model: NgramCounts, max_order: int, gram_ids: Callable[[int], np.
     return out
 
 
-def ngram_probabilities_by_order(model: NgramCounts, stream: np.ndarray, max_order: int,
-                                 history: Optional[np.ndarray] = None,
-                                 symbol: Optional[int] = None) -> list:
+def ngram_probabilities_by_order(
+    model: NgramCounts,
+    stream: np.ndarray,
+    max_order: int,
+    history: Optional[np.ndarray] = None,
+    symbol: Optional[int] = None,
+) -> list:
     """Probabilities of :func:`ngram_probabilities` for every order 1..``max_order`` at once.
 
     Parameters
@@ -592,13 +682,15 @@ def ngram_probabilities_by_order(model: NgramCounts, stream: np.ndarray, max_ord
     V = model.vocab_size
 
     def grams(k):
-        ids = _gram_ids(full, k, V)[len(prefix):]
+        ids = _gram_ids(full, k, V)[len(prefix) :]
         return ids if symbol is None else ids - ids % V + int(symbol)
 
     return _kn_levels(model, max_order, grams, len(stream))
 
 
-def ngram_distribution(model: NgramCounts, context: Sequence[int], order: int) -> np.ndarray:
+def ngram_distribution(
+    model: NgramCounts, context: Sequence[int], order: int
+) -> np.ndarray:
     """The order-``order`` model's whole next-character distribution after ``context``.
 
     Parameters
@@ -621,20 +713,22 @@ def ngram_distribution(model: NgramCounts, context: Sequence[int], order: int) -
         If ``order`` is out of range.
     """
     _check_order(order, model.max_order)
-    context = [int(i) for i in context][-(order - 1):] if order > 1 else []
+    context = [int(i) for i in context][-(order - 1) :] if order > 1 else []
     context = [0] * (order - 1 - len(context)) + context
     candidates = np.arange(model.vocab_size, dtype=np.int64)
 
     def grams(k):
         prefix = 0
-        for i in context[len(context) - (k - 1):] if k > 1 else []:
+        for i in context[len(context) - (k - 1) :] if k > 1 else []:
             prefix = prefix * model.vocab_size + i
         return prefix * model.vocab_size + candidates
 
     return _kn_levels(model, order, grams, model.vocab_size)[order - 1]
 
 
-def normalisation_error(model: NgramCounts, contexts: Sequence[Sequence[int]], order: int) -> float:
+def normalisation_error(
+    model: NgramCounts, contexts: Sequence[Sequence[int]], order: int
+) -> float:
     """Largest ``|sum_w P(w | h) - 1|`` over the given contexts (0 for a proper model).
 
     Parameters
@@ -655,13 +749,17 @@ def normalisation_error(model: NgramCounts, contexts: Sequence[Sequence[int]], o
     """
     if len(contexts) == 0:
         raise ValueError("pass at least one context to check")
-    return float(max(abs(ngram_distribution(model, c, order).sum() - 1.0) for c in contexts))
+    return float(
+        max(abs(ngram_distribution(model, c, order).sum() - 1.0) for c in contexts)
+    )
 
 
 # --------------------------------------------------------------------------- #
 # Recurrent models
 # --------------------------------------------------------------------------- #
-def build_char_lstm(vocab_size: int, units: int, embedding_dim: int = 32, name: str = "char_lstm"):
+def build_char_lstm(
+    vocab_size: int, units: int, embedding_dim: int = 32, name: str = "char_lstm"
+):
     """An LSTM language model that takes and returns its state.
 
     ``model([ids, h0, c0])`` returns ``[logits, h, c]``: the next-character
@@ -689,14 +787,16 @@ def build_char_lstm(vocab_size: int, units: int, embedding_dim: int = 32, name: 
     h0 = keras.Input((units,), name="h0")
     c0 = keras.Input((units,), name="c0")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(ids)
-    seq, h, c = keras.layers.LSTM(units, return_sequences=True, return_state=True,
-                                  name="lstm")(x, initial_state=[h0, c0])
+    seq, h, c = keras.layers.LSTM(
+        units, return_sequences=True, return_state=True, name="lstm"
+    )(x, initial_state=[h0, c0])
     logits = keras.layers.Dense(vocab_size, name="logits")(seq)
     return keras.Model([ids, h0, c0], [logits, h, c], name=name)
 
 
-def build_char_bilstm(vocab_size: int, units: int, embedding_dim: int = 32,
-                      name: str = "char_bilstm"):
+def build_char_bilstm(
+    vocab_size: int, units: int, embedding_dim: int = 32, name: str = "char_bilstm"
+):
     """A bidirectional LSTM trained like a language model (``ids -> logits``).
 
     The logits at step t read the forward state (x_1..x_t) and the backward
@@ -716,8 +816,10 @@ def build_char_bilstm(vocab_size: int, units: int, embedding_dim: int = 32,
 
     ids = keras.Input((None,), dtype="int32", name="char_ids")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(ids)
-    seq = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True, name="lstm"),
-                                     name="bidirectional")(x)
+    seq = keras.layers.Bidirectional(
+        keras.layers.LSTM(units, return_sequences=True, name="lstm"),
+        name="bidirectional",
+    )(x)
     logits = keras.layers.Dense(vocab_size, name="logits")(seq)
     return keras.Model(ids, logits, name=name)
 
@@ -735,12 +837,15 @@ def _predict_logits(model, x: np.ndarray):
     """Logits of a model for windows ``x`` from a zero state (one compiled call)."""
     x = np.asarray(x, np.int32)
     if _carries_state(model):
-        return model.predict([x, *_zero_state(model, len(x))], batch_size=len(x), verbose=0)[0]
+        return model.predict(
+            [x, *_zero_state(model, len(x))], batch_size=len(x), verbose=0
+        )[0]
     return model.predict(x, batch_size=len(x), verbose=0)
 
 
-def window_probabilities(model, x: np.ndarray, y: np.ndarray, scored: np.ndarray,
-                         batch_size: int = 64) -> np.ndarray:
+def window_probabilities(
+    model, x: np.ndarray, y: np.ndarray, scored: np.ndarray, batch_size: int = 64
+) -> np.ndarray:
     """Probabilities a model gives the targets ``y`` where ``scored``, in row order.
 
     Every window starts from a zero state; use :func:`scoring_windows` to
@@ -772,16 +877,23 @@ def window_probabilities(model, x: np.ndarray, y: np.ndarray, scored: np.ndarray
         raise ValueError("x, y and scored must be 2-D arrays of the same shape")
     out = []
     for start in range(0, len(x), batch_size):
-        logits = _predict_logits(model, x[start:start + batch_size])
+        logits = _predict_logits(model, x[start : start + batch_size])
         logp = tf.nn.log_softmax(tf.cast(logits, tf.float64), axis=-1).numpy()
-        yb = y[start:start + batch_size]
-        picked = np.take_along_axis(logp, yb[..., None].astype(np.int64), axis=-1)[..., 0]
-        out.append(np.exp(picked[scored[start:start + batch_size]]))
+        yb = y[start : start + batch_size]
+        picked = np.take_along_axis(logp, yb[..., None].astype(np.int64), axis=-1)[
+            ..., 0
+        ]
+        out.append(np.exp(picked[scored[start : start + batch_size]]))
     return np.concatenate(out)
 
 
-def stream_distributions(model, stream: np.ndarray, length: int = 1000, warmup: int = 100,
-                         batch_size: int = 64) -> np.ndarray:
+def stream_distributions(
+    model,
+    stream: np.ndarray,
+    length: int = 1000,
+    warmup: int = 100,
+    batch_size: int = 64,
+) -> np.ndarray:
     """Next-character distributions a recurrent model gives before each of ``stream[1:]``.
 
     Cut as in :func:`stream_probabilities`.
@@ -796,14 +908,19 @@ def stream_distributions(model, stream: np.ndarray, length: int = 1000, warmup: 
     x, _, scored = scoring_windows(stream, length, warmup)
     out = []
     for start in range(0, len(x), batch_size):
-        logits = _predict_logits(model, x[start:start + batch_size])
+        logits = _predict_logits(model, x[start : start + batch_size])
         probs = tf.nn.softmax(tf.cast(logits, tf.float64), axis=-1).numpy()
-        out.append(probs[scored[start:start + batch_size]].astype(np.float32))
+        out.append(probs[scored[start : start + batch_size]].astype(np.float32))
     return np.concatenate(out)
 
 
-def stream_probabilities(model, stream: np.ndarray, length: int = 1000, warmup: int = 100,
-                         batch_size: int = 64) -> np.ndarray:
+def stream_probabilities(
+    model,
+    stream: np.ndarray,
+    length: int = 1000,
+    warmup: int = 100,
+    batch_size: int = 64,
+) -> np.ndarray:
     """Probability a recurrent model gives each of ``stream[1:]``, in order.
 
     The stream is cut with :func:`scoring_windows` (``length`` scored steps
@@ -818,7 +935,9 @@ def stream_probabilities(model, stream: np.ndarray, length: int = 1000, warmup: 
     return window_probabilities(model, x, y, scored, batch_size)
 
 
-def prefix_windows(stream: np.ndarray, positions: np.ndarray, context: int) -> np.ndarray:
+def prefix_windows(
+    stream: np.ndarray, positions: np.ndarray, context: int
+) -> np.ndarray:
     """For each position i, the ``context`` ids before ``stream[i]`` (START-padded).
 
     A model that reads the window and predicts from its last step has seen
@@ -849,11 +968,15 @@ def prefix_windows(stream: np.ndarray, positions: np.ndarray, context: int) -> n
     if positions.size and (positions.min() < 1 or positions.max() >= len(stream)):
         raise ValueError("positions must be in [1, len(stream))")
     padded = np.concatenate([np.zeros(context, np.int64), np.asarray(stream, np.int64)])
-    cols = positions[:, None] + np.arange(context)[None, :]     # padded index of stream[i-context..i-1]
+    cols = (
+        positions[:, None] + np.arange(context)[None, :]
+    )  # padded index of stream[i-context..i-1]
     return padded[cols].astype(np.int32)
 
 
-def last_step_probabilities(model, windows: np.ndarray, batch_size: int = 256) -> np.ndarray:
+def last_step_probabilities(
+    model, windows: np.ndarray, batch_size: int = 256
+) -> np.ndarray:
     """Next-character distributions a ``ids -> logits`` model gives after each window.
 
     Returns
@@ -865,7 +988,7 @@ def last_step_probabilities(model, windows: np.ndarray, batch_size: int = 256) -
 
     out = []
     for start in range(0, len(windows), batch_size):
-        logits = _predict_logits(model, windows[start:start + batch_size])
+        logits = _predict_logits(model, windows[start : start + batch_size])
         out.append(tf.nn.softmax(tf.cast(logits[:, -1], tf.float64), axis=-1).numpy())
     return np.concatenate(out)
 
@@ -897,10 +1020,17 @@ class LanguageModelRun:
         return float(self.val_bits[self.best_index])
 
 
-def train_language_model(model, x_batches: np.ndarray, y_batches: np.ndarray, updates: int,
-                         checkpoints: int, validate: Callable[[], float],
-                         learning_rate: float = 4e-3, clipnorm: float = 1.0,
-                         label: str = "") -> LanguageModelRun:
+def train_language_model(
+    model,
+    x_batches: np.ndarray,
+    y_batches: np.ndarray,
+    updates: int,
+    checkpoints: int,
+    validate: Callable[[], float],
+    learning_rate: float = 4e-3,
+    clipnorm: float = 1.0,
+    label: str = "",
+) -> LanguageModelRun:
     """Train a character model with Adam, carrying the LSTM state from batch to batch.
 
     Batch k of :func:`tbptt_batches` continues batch k - 1 row by row, so a
@@ -945,7 +1075,9 @@ def train_language_model(model, x_batches: np.ndarray, y_batches: np.ndarray, up
         if isinstance(value, bool) or int(value) != value or value < 1:
             raise ValueError(f"{what} must be a positive integer, got {value!r}")
     if checkpoints > updates:
-        raise ValueError(f"{checkpoints} checkpoints need at least as many updates, got {updates}")
+        raise ValueError(
+            f"{checkpoints} checkpoints need at least as many updates, got {updates}"
+        )
     stateful = _carries_state(model)
     optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -963,14 +1095,18 @@ def train_language_model(model, x_batches: np.ndarray, y_batches: np.ndarray, up
         return loss, h, c
 
     batch = x_batches.shape[1]
-    h, c = _zero_state(model, batch) if stateful else (np.zeros((batch, 1), np.float32),) * 2
+    h, c = (
+        _zero_state(model, batch)
+        if stateful
+        else (np.zeros((batch, 1), np.float32),) * 2
+    )
     h, c = tf.constant(h), tf.constant(c)
     marks = {int(round(updates * (k + 1) / checkpoints)) for k in range(checkpoints)}
     run, best_weights, trained, losses = LanguageModelRun([], [], [], []), None, 0.0, []
     for u in range(1, updates + 1):
         k = (u - 1) % len(x_batches)
         if k == 0 and stateful:
-            h, c = tf.zeros_like(h), tf.zeros_like(c)      # the streams start over
+            h, c = tf.zeros_like(h), tf.zeros_like(c)  # the streams start over
         started = time.perf_counter()
         loss, h, c = step(tf.constant(x_batches[k]), tf.constant(y_batches[k]), h, c)
         losses.append(loss)
@@ -982,9 +1118,14 @@ def train_language_model(model, x_batches: np.ndarray, y_batches: np.ndarray, up
             run.seconds.append(trained), run.updates.append(u)
             run.train_bits.append(train_bits), run.val_bits.append(val)
             if val <= min(run.val_bits):
-                run.best_index, best_weights = len(run.val_bits) - 1, model.get_weights()
-            print(f"{label}checkpoint {len(run.val_bits)}/{checkpoints}  update {u}  "
-                  f"train {train_bits:.3f}  validation {val:.3f} bits/char  ({trained:.0f} s)")
+                run.best_index, best_weights = (
+                    len(run.val_bits) - 1,
+                    model.get_weights(),
+                )
+            print(
+                f"{label}checkpoint {len(run.val_bits)}/{checkpoints}  update {u}  "
+                f"train {train_bits:.3f}  validation {val:.3f} bits/char  ({trained:.0f} s)"
+            )
         else:
             trained += time.perf_counter() - started
     model.set_weights(best_weights)
@@ -1007,8 +1148,14 @@ def char_lstm_weights(model) -> dict:
     (embedding,) = model.get_layer("embedding").get_weights()
     kernel, recurrent_kernel, bias = model.get_layer("lstm").get_weights()
     dense_kernel, dense_bias = model.get_layer("logits").get_weights()
-    return dict(embedding=embedding, kernel=kernel, recurrent_kernel=recurrent_kernel,
-                bias=bias, dense_kernel=dense_kernel, dense_bias=dense_bias)
+    return dict(
+        embedding=embedding,
+        kernel=kernel,
+        recurrent_kernel=recurrent_kernel,
+        bias=bias,
+        dense_kernel=dense_kernel,
+        dense_bias=dense_bias,
+    )
 
 
 def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -1018,8 +1165,9 @@ def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def lstm_step_probabilities(weights: dict, ids: Sequence[int], h=None, c=None,
-                            temperature: float = 1.0) -> tuple:
+def lstm_step_probabilities(
+    weights: dict, ids: Sequence[int], h=None, c=None, temperature: float = 1.0
+) -> tuple:
     r"""Feed ``ids`` to the LSTM in NumPy; return the next-character distributions and state.
 
     Each id is embedded, :func:`helpers.scratch.lstm_forward` runs the LSTM
@@ -1050,33 +1198,53 @@ def lstm_step_probabilities(weights: dict, ids: Sequence[int], h=None, c=None,
     ids = np.asarray(ids, np.int64).ravel()
     vocab_size = weights["embedding"].shape[0]
     if ids.size == 0 or ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"ids must be a non-empty sequence of ids in [0, {vocab_size})")
+        raise ValueError(
+            f"ids must be a non-empty sequence of ids in [0, {vocab_size})"
+        )
     x = weights["embedding"][ids][None].astype(np.float64)
     h0 = None if h is None else np.asarray(h, np.float64)[None]
     c0 = None if c is None else np.asarray(c, np.float64)[None]
-    h_seq, c_seq = lstm_forward(x, weights["kernel"], weights["recurrent_kernel"],
-                                weights["bias"], h0=h0, c0=c0)
+    h_seq, c_seq = lstm_forward(
+        x, weights["kernel"], weights["recurrent_kernel"], weights["bias"], h0=h0, c0=c0
+    )
     logits = h_seq[0] @ weights["dense_kernel"] + weights["dense_bias"]
     return _softmax(logits, temperature), h_seq[0, -1], c_seq[0, -1]
 
 
 def _check_generation(length, temperature, top_k=None):
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)):
-        raise ValueError(f"length must be an integer number of characters, got {length!r}")
+        raise ValueError(
+            f"length must be an integer number of characters, got {length!r}"
+        )
     if not 0 <= length <= MAX_GENERATE_LENGTH:
-        raise ValueError(f"length must be between 0 and {MAX_GENERATE_LENGTH:,} characters, "
-                         f"got {length:,}; generate longer texts in several calls")
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)) \
-            or not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be a finite number > 0 (1 samples the model as it is, "
-                         f"lower is more conservative), got {temperature!r}")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
-                              or top_k < 1):
+        raise ValueError(
+            f"length must be between 0 and {MAX_GENERATE_LENGTH:,} characters, "
+            f"got {length:,}; generate longer texts in several calls"
+        )
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float, np.number))
+        or not np.isfinite(temperature)
+        or temperature <= 0
+    ):
+        raise ValueError(
+            f"temperature must be a finite number > 0 (1 samples the model as it is, "
+            f"lower is more conservative), got {temperature!r}"
+        )
+    if top_k is not None and (
+        isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1
+    ):
         raise ValueError(f"top_k must be None or a positive integer, got {top_k!r}")
 
 
-def sample_numpy(weights: dict, prompt_ids: Sequence[int], length: int, temperature: float = 1.0,
-                 seed: Optional[int] = 0, top_k: Optional[int] = None) -> np.ndarray:
+def sample_numpy(
+    weights: dict,
+    prompt_ids: Sequence[int],
+    length: int,
+    temperature: float = 1.0,
+    seed: Optional[int] = 0,
+    top_k: Optional[int] = None,
+) -> np.ndarray:
     """Sample ``length`` characters after a prompt, one LSTM step at a time in NumPy.
 
     Parameters
@@ -1114,14 +1282,24 @@ def sample_numpy(weights: dict, prompt_ids: Sequence[int], length: int, temperat
             cut = np.partition(p, -top_k)[-top_k]
             p = np.where(p >= cut, p, 0.0)
             p = p / p.sum()
-        out[t] = min(int(np.searchsorted(np.cumsum(p), rng.random() * p.sum())), len(p) - 1)
-        probs, h, c = lstm_step_probabilities(weights, out[t:t + 1], h, c, temperature)
+        out[t] = min(
+            int(np.searchsorted(np.cumsum(p), rng.random() * p.sum())), len(p) - 1
+        )
+        probs, h, c = lstm_step_probabilities(
+            weights, out[t : t + 1], h, c, temperature
+        )
         p = probs[-1]
     return out
 
 
-def sample_by_windows(model, prompt_ids: Sequence[int], length: int, temperature: float = 1.0,
-                      seed: Optional[int] = 0, context: int = 100) -> np.ndarray:
+def sample_by_windows(
+    model,
+    prompt_ids: Sequence[int],
+    length: int,
+    temperature: float = 1.0,
+    seed: Optional[int] = 0,
+    context: int = 100,
+) -> np.ndarray:
     """Sample left to right from an ``ids -> logits`` model that has no state to carry.
 
     Each step feeds the last ``context`` ids (prompt and samples so far,
@@ -1148,13 +1326,15 @@ def sample_by_windows(model, prompt_ids: Sequence[int], length: int, temperature
 
     _check_generation(length, temperature)
     rng = np.random.default_rng(seed)
-    ids = [0] * context + [int(i) for i in prompt_ids]     # START-padded, as prefix_windows
+    ids = [0] * context + [
+        int(i) for i in prompt_ids
+    ]  # START-padded, as prefix_windows
     last_logits = tf.function(lambda w: model(w, training=False)[:, -1])
     for _ in range(length):
         window = tf.constant(np.asarray(ids[-context:], np.int32)[None])
         p = _softmax(last_logits(window).numpy()[0], temperature)
         ids.append(min(int(np.searchsorted(np.cumsum(p), rng.random())), len(p) - 1))
-    return np.asarray(ids[context + len(prompt_ids):], np.int64)
+    return np.asarray(ids[context + len(prompt_ids) :], np.int64)
 
 
 # --------------------------------------------------------------------------- #
@@ -1166,8 +1346,13 @@ def vocabulary_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.stem + ".vocab.json")
 
 
-def save_char_lstm(model, vocabulary: CharVocabulary, chapter: int = 9, name: str = "char_lstm",
-                   folder: Optional[Path] = None) -> Path:
+def save_char_lstm(
+    model,
+    vocabulary: CharVocabulary,
+    chapter: int = 9,
+    name: str = "char_lstm",
+    folder: Optional[Path] = None,
+) -> Path:
     """Save a :func:`build_char_lstm` model and its vocabulary beside it.
 
     The model goes to ``artifacts/<chapter>_<name>.keras`` through
@@ -1184,8 +1369,12 @@ def save_char_lstm(model, vocabulary: CharVocabulary, chapter: int = 9, name: st
     path = save_end_to_end(model, chapter, name, folder)
     vocab = vocabulary_path(path)
     temporary = vocab.with_name("." + vocab.name + ".tmp")
-    temporary.write_text(json.dumps({"symbols": list(vocabulary.symbols), "start": START,
-                                     "unknown": UNKNOWN}), encoding="utf-8")
+    temporary.write_text(
+        json.dumps(
+            {"symbols": list(vocabulary.symbols), "start": START, "unknown": UNKNOWN}
+        ),
+        encoding="utf-8",
+    )
     temporary.replace(vocab)
     return path
 
@@ -1218,8 +1407,10 @@ def load_char_lstm(path: Optional[Path] = None) -> tuple:
     vocab = vocabulary_path(path)
     for needed in (path, vocab):
         if not needed.is_file():
-            raise FileNotFoundError(f"{needed} is missing: execute notebooks/09_language_model.ipynb "
-                                    "(it saves the model and its vocabulary), or pass path=")
+            raise FileNotFoundError(
+                f"{needed} is missing: execute notebooks/09_language_model.ipynb "
+                "(it saves the model and its vocabulary), or pass path="
+            )
     key = (str(path.resolve()), path.stat().st_mtime_ns, vocab.stat().st_mtime_ns)
     if key not in _LOADED:
         symbols = json.loads(vocab.read_text(encoding="utf-8"))["symbols"]
@@ -1227,8 +1418,14 @@ def load_char_lstm(path: Optional[Path] = None) -> tuple:
     return _LOADED[key]
 
 
-def generate(prompt: str, length: int = 300, temperature: float = 1.0, seed: Optional[int] = 0,
-             path: Optional[Path] = None, top_k: Optional[int] = None) -> str:
+def generate(
+    prompt: str,
+    length: int = 300,
+    temperature: float = 1.0,
+    seed: Optional[int] = 0,
+    path: Optional[Path] = None,
+    top_k: Optional[int] = None,
+) -> str:
     """Write the continuation of a review with the saved character LSTM.
 
     The prompt is the start of a review: it is read after a START symbol
@@ -1267,19 +1464,24 @@ def generate(prompt: str, length: int = 300, temperature: float = 1.0, seed: Opt
         If the model has not been saved yet.
     """
     if not isinstance(prompt, str):
-        raise ValueError(f"prompt must be a str (the start of a review, '' for a new one), "
-                         f"got {type(prompt).__name__}")
+        raise ValueError(
+            f"prompt must be a str (the start of a review, '' for a new one), "
+            f"got {type(prompt).__name__}"
+        )
     _check_generation(length, temperature, top_k)
     model, vocabulary = load_char_lstm(path)
     ids = np.concatenate([[0], encode_text(prompt, vocabulary)])
-    return vocabulary.decode(sample_numpy(char_lstm_weights(model), ids, length, temperature,
-                                          seed, top_k))
+    return vocabulary.decode(
+        sample_numpy(char_lstm_weights(model), ids, length, temperature, seed, top_k)
+    )
 
 
 # --------------------------------------------------------------------------- #
 # A long-range probe
 # --------------------------------------------------------------------------- #
-def open_bracket_distance(stream: np.ndarray, open_id: int, close_id: int) -> np.ndarray:
+def open_bracket_distance(
+    stream: np.ndarray, open_id: int, close_id: int
+) -> np.ndarray:
     """For each position i, how far back the innermost bracket still open before i was opened.
 
     ``distance[i] = i - j`` where ``stream[j]`` is the innermost ``open_id``
