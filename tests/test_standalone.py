@@ -15,6 +15,7 @@ book.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -57,8 +58,18 @@ def fresh_python(tmp_path_factory):
     Path(site, "book-test-shared.pth").write_text(
         sysconfig.get_paths()["purelib"] + "\n"
     )
+    # Installed from a copy: building in place would leave build/ in the repository.
+    source = folder / "source"
+    shutil.copytree(
+        ROOT / "helpers",
+        source / "helpers",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(source)],
+        check=True,
     )
     return python, folder
 
