@@ -1,6 +1,10 @@
 """Sphinx glue of the RNN book (a local extension, loaded from ``_config.yml``).
 
-Two jobs:
+Three jobs:
+
+* **Code that fits.** ``static/rnn-book.css`` sets code cells in 12 px type, so
+  that a line of 88 characters (the book's limit) shows whole at a 1,280-pixel
+  window; the browser test checks that no code cell scrolls sideways.
 
 * **Offline MathJax.** With ``BOOK_OFFLINE_MATHJAX=1`` the build serves
   MathJax 3 from the book itself instead of the CDN, so that the browser test
@@ -125,8 +129,21 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
         context["script_files"] = unique_scripts(list(context["script_files"]))
 
 
+#: The book's own style sheet (code cells that show 88-character lines whole).
+STYLE_SHEET = "rnn-book.css"
+
+
+def add_style_sheet(app: Sphinx, config) -> None:
+    """Serve ``book/_ext/static/`` and link the book's style sheet from every page."""
+    config.html_static_path = list(config.html_static_path) + [
+        str(Path(__file__).resolve().parent / "static")
+    ]
+    app.add_css_file(STYLE_SHEET)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure_mathjax)
+    app.connect("config-inited", add_style_sheet)
     # After every other handler (sphinx-book-theme, mathjax, thebe) has added its
     # scripts.
     app.connect("html-page-context", drop_duplicate_scripts, priority=1000)
