@@ -181,8 +181,10 @@ def test_adding_a_recipe_retrains_nothing(helpers_copy):
     assert _all_keys(index) == before
     # The chapters that list every recipe do see the new one: chapter 8 is stale, naming the table.
     assert "definitions changed: helpers.recipes:RECIPES" in changed_parts(
-        chapter_parts(_stored(NOTEBOOKS[-1]), index=HelperIndex()),
-        chapter_parts(_stored(NOTEBOOKS[-1]), index=index),
+        chapter_parts(
+            _stored(ROOT / "notebooks" / "08_comparison.ipynb"), index=HelperIndex()
+        ),
+        chapter_parts(_stored(ROOT / "notebooks" / "08_comparison.ipynb"), index=index),
     )
 
 
