@@ -18,7 +18,7 @@ MODEL_COLORS = {
     "LSTM": "#d62728",
     "GRU": "#2ca02c",
     "Bi-LSTM": "#9467bd",
-    "Bi-LSTM (seed)": "#8c564b",
+    "tutorial Bi-LSTM": "#8c564b",
     "Bi-LSTM (improved)": "#9467bd",
 }
 

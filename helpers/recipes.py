@@ -88,7 +88,7 @@ class Recipe:
         :func:`helpers.data.pad_token_ids`: ``"post"``, ``"post"`` (the
         book's default) keeps the first tokens with padding after them;
         ``"pre"``, ``"pre"`` (Keras's ``pad_sequences`` default, which the
-        seed project used) keeps the last tokens with padding before them.
+        tutorial Bi-LSTM used) keeps the last tokens with padding before them.
         Length bucketing needs ``padding="post"``.
     ngrams : int
         ``"bow"`` only: 1 for words, 2 for words and word pairs.
@@ -211,12 +211,12 @@ RECIPES = {
     "simple_rnn": Recipe("simple_rnn", "SimpleRNN", 2, "simple_rnn", **_GATED),
     "lstm": Recipe("lstm", "LSTM", 5, "lstm", **_GATED),
     "gru": Recipe("gru", "GRU", 6, "gru", **_GATED),
-    # The seed project's Bi-LSTM as it built and fed it; like every recipe, validation
-    # accuracy picks the epoch (the seed project kept its last epoch and watched the
-    # test set).
-    "bilstm_seed": Recipe(
-        "bilstm_seed",
-        "Bi-LSTM (seed)",
+    # The Bi-LSTM of the tutorial this book answers, as it built and fed it; like every
+    # recipe, validation accuracy picks the epoch (the tutorial kept its last epoch and
+    # watched the test set).
+    "bilstm_tutorial": Recipe(
+        "bilstm_tutorial",
+        "tutorial Bi-LSTM",
         7,
         "lstm",
         bidirectional=True,

@@ -45,16 +45,16 @@ def test_recipes_with_the_same_input_share_one_load():
         return object()
 
     data = load_shared_data(
-        ["bow_unigram", "lstm", "gru", "bilstm_improved", "bilstm_seed"],
+        ["bow_unigram", "lstm", "gru", "bilstm_improved", "bilstm_tutorial"],
         mode="quick",
         loader=loader,
     )
     assert data["lstm"] is data["gru"] is data["bilstm_improved"]
     assert (
-        data["bilstm_seed"] is not data["lstm"]
+        data["bilstm_tutorial"] is not data["lstm"]
         and data["bow_unigram"] is not data["lstm"]
     )
-    assert [name for name, _ in calls] == ["bow_unigram", "lstm", "bilstm_seed"]
+    assert [name for name, _ in calls] == ["bow_unigram", "lstm", "bilstm_tutorial"]
     assert {mode for _, mode in calls} == {"quick"}
 
 

@@ -237,7 +237,7 @@ def test_prediction_plotting_and_file_code_do_not_decide_a_run(
         (
             "recipes",
             "_sequence_graph",
-            {"simple_rnn", "lstm", "gru", "bilstm_seed", "bilstm_improved"},
+            {"simple_rnn", "lstm", "gru", "bilstm_tutorial", "bilstm_improved"},
         ),
         ("recipes", "_multi_hot_arrays", {"bow_unigram", "bow_bigram"}),
         ("training", "train_model", set(RECIPES)),

@@ -230,7 +230,7 @@ def test_recipe_inputs_encode_text_like_training():
 
 
 def test_the_seed_recipe_pads_and_cuts_like_pad_sequences():
-    seed = RECIPES["bilstm_seed"]
+    seed = RECIPES["bilstm_tutorial"]
     assert (seed.padding, seed.truncating, seed.bucketed) == ("pre", "pre", False)
     vocabulary = ["", "[UNK]", "good", "film", "not"]
     x = recipe_inputs(
