@@ -137,3 +137,86 @@ def name_overlap_with_training(train, others, min_shared: int = 3) -> float:
         shared = Counter(k for name in review for k in reviews_with[name])
         hits += bool(shared) and shared.most_common(1)[0][1] >= min_shared
     return hits / max(len(other_names), 1)
+
+
+def name_overlap_by_label(train, others, min_shared: int = 3) -> dict:
+    """Split :func:`name_overlap_with_training` by the label of the training review.
+
+    A review of ``others`` is *linked* to a training review when the two
+    share at least ``min_shared`` rare names. Positive and negative reviews
+    are numbered separately, so movie blocks of one label do not keep a
+    movie's reviews of the *other* label out of training; this tells the
+    two kinds of link apart.
+
+    Parameters
+    ----------
+    train : helpers.data.ReviewSplit
+        The reviews a model learns from.
+    others : helpers.data.ReviewSplit
+        Validation or test reviews (rarity is counted over both sets, as in
+        :func:`name_overlap_with_training`).
+    min_shared : int
+        Rare names a review must share with a single training review.
+
+    Returns
+    -------
+    dict
+        Shares of ``others``, in [0, 1]: ``"any"`` linked to some training
+        review (equal to :func:`name_overlap_with_training`), ``"same"``
+        linked to a training review of its own label, ``"other_only"``
+        linked only to training reviews of the other label
+        (``any == same + other_only``).
+
+    Notes
+    -----
+    Introduced in chapter 1, which measures what the movie blocks leave.
+    """
+    names = rare_names(tuple(train.texts) + tuple(others.texts))
+    train_names, other_names = names[: len(train)], names[len(train) :]
+    reviews_with = defaultdict(list)
+    for k, review in enumerate(train_names):
+        for name in review:
+            reviews_with[name].append(k)
+    same = other_only = 0
+    for review, label in zip(other_names, others.labels):
+        shared = Counter(k for name in review for k in reviews_with[name])
+        linked = [k for k, count in shared.items() if count >= min_shared]
+        if any(train.labels[k] == label for k in linked):
+            same += 1
+        elif linked:
+            other_only += 1
+    n = max(len(other_names), 1)
+    return {
+        "any": (same + other_only) / n,
+        "same": same / n,
+        "other_only": other_only / n,
+    }
+
+
+def neighbour_pair_counts(reviews, gaps=(1, 10, 100)) -> dict:
+    """Count the review pairs :func:`neighbour_name_overlap` measures at each id distance.
+
+    Parameters
+    ----------
+    reviews : helpers.data.ReviewSplit
+        The reviews, with their ids.
+    gaps : sequence of int
+        Id distances.
+
+    Returns
+    -------
+    dict
+        ``{gap: pairs, ..., "random": pairs}``: same-label pairs whose ids
+        differ by ``gap``, and the random pairs (one per review of a label
+        with at least two reviews), so that a share gets its noise
+        (:func:`helpers.noise.accuracy_noise`).
+
+    Notes
+    -----
+    Introduced in chapter 1.
+    """
+    keys = {(int(label), int(i)) for label, i in zip(reviews.labels, reviews.ids)}
+    counts = {gap: sum((label, i + gap) in keys for label, i in keys) for gap in gaps}
+    sizes = [int((reviews.labels == label).sum()) for label in (0, 1)]
+    counts["random"] = sum(size for size in sizes if size > 1)
+    return counts

@@ -3,6 +3,8 @@
 import pytest
 
 from helpers.movies import (
+    name_overlap_by_label,
+    neighbour_pair_counts,
     name_overlap_with_training,
     neighbour_name_overlap,
     rare_names,
@@ -54,3 +56,28 @@ def test_overlap_with_training_needs_the_names_in_one_review(make_reviews):
     assert name_overlap_with_training(train, others, min_shared=2) == pytest.approx(
         2 / 3
     )
+
+
+def test_overlap_by_label_tells_same_label_links_from_other_label_links(make_reviews):
+    train = make_reviews(
+        ["Gandalf Frodo Bilbo", "Zorro Elvira Diego", "Diego"], [1, 0, 1], [0, 1, 2]
+    )
+    others = make_reviews(
+        ["Gandalf Frodo Bilbo again", "Zorro Elvira Diego", "nothing Diego"],
+        [1, 1, 0],
+        [5, 6, 7],
+    )
+    shares = name_overlap_by_label(train, others, min_shared=3)
+    # review 0 links to a positive training review (same label), review 1 only to a
+    # negative one (other label), review 2 shares one name only
+    assert shares["same"] == pytest.approx(1 / 3)
+    assert shares["other_only"] == pytest.approx(1 / 3)
+    assert shares["any"] == pytest.approx(name_overlap_with_training(train, others))
+    flipped = make_reviews(others.texts, [1, 0, 0], others.ids)
+    assert name_overlap_by_label(train, flipped)["other_only"] == 0.0
+
+
+def test_neighbour_pair_counts_match_the_pairs_measured(make_reviews):
+    reviews = make_reviews(["x"] * 5, [0, 0, 0, 1, 1], [0, 1, 3, 0, 2])
+    counts = neighbour_pair_counts(reviews, gaps=(1, 2))
+    assert counts == {1: 1, 2: 2, "random": 5}  # (0,1); (1,3) and (0,2) of label 1
