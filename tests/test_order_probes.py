@@ -57,7 +57,7 @@ def test_mix_and_choose_weight_on_validation():
     assert choose_weight(bad, good, labels) == (0.45, 1.0)
     only_good = np.array([0.9, 0.6, 0.4, 0.1]), np.array([0.0, 0.0, 1.0, 1.0])
     assert choose_weight(*only_good, labels) == (pytest.approx(0.85), 1.0)
-    assert choose_weight(*only_good, labels, weights=[0.0, 0.5])[1] == 0.5
+    assert choose_weight(*only_good, labels, weights=[0.0, 0.9]) == (0.9, 1.0)
     # equal on every weight: the tie goes to the weight closest to 0.5
     assert choose_weight(good, good, labels)[0] == 0.5
     with pytest.raises(ValueError, match="weight"):
