@@ -1,0 +1,103 @@
+"""Differences between two recipes measured over several seeds, and their words.
+
+An ablation step or a comparison of two recipes is trained with the same
+seeds on both sides. Each side is summarised by its mean over the seeds, and
+the difference of the two means is a finding only when it is clearly larger
+than its noise: the standard error of a difference of two means, computed
+from the two spreads over seeds (:func:`mean_difference`). The words a
+chapter uses for the difference then follow the numbers
+(:func:`difference_word`), so that a re-run that moves a difference into the
+noise changes the sentence instead of contradicting it.
+
+Built on :mod:`helpers.noise` (``Noise``, ``clearly_different``).
+
+Introduced in chapter 7 (``notebooks/07_bidirectional.ipynb``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from helpers.noise import CALL_FACTOR, Noise, clearly_different
+
+
+def _seed_values(values: Iterable[float], side: str) -> np.ndarray:
+    array = np.asarray(list(values), dtype=np.float64)
+    if array.ndim != 1 or array.size < 2:
+        raise ValueError(
+            f"{side} needs at least two values (one per seed) for a spread, "
+            f"got {array.size}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{side} values must be finite, got {array.tolist()}")
+    return array
+
+
+def mean_difference(after: Iterable[float], before: Iterable[float]) -> tuple:
+    """Return the difference of two seed means and the standard error of it.
+
+    Parameters
+    ----------
+    after, before : iterable of float
+        One measurement per seed for each side (at least two each), e.g. the
+        validation accuracy of an ablation step and of the row above it.
+
+    Returns
+    -------
+    tuple
+        ``(difference, noise)``: ``mean(after) - mean(before)`` as a float,
+        and a :class:`helpers.noise.Noise` of size
+        ``sqrt(s_a**2 / k_a + s_b**2 / k_b)``, where ``s`` is a side's
+        sample standard deviation over its ``k`` seeds. Its ``kind`` names
+        the seeds ("the standard error of a difference of two 3-seed means").
+
+    Raises
+    ------
+    ValueError
+        If a side has fewer than two values or a value is not finite.
+    """
+    a, b = _seed_values(after, "after"), _seed_values(before, "before")
+    size = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    seeds = (
+        f"two {a.size}-seed means"
+        if a.size == b.size
+        else (f"a {a.size}-seed and a {b.size}-seed mean")
+    )
+    kind = f"the standard error of a difference of {seeds} (from their seed spreads)"
+    return float(a.mean() - b.mean()), Noise(size, kind)
+
+
+def difference_word(
+    difference: float,
+    noise: Noise,
+    higher: str = "higher",
+    lower: str = "lower",
+    level: str = "within noise of",
+    factor: float = CALL_FACTOR,
+) -> str:
+    """Return the words for a difference: ``higher``, ``lower`` or ``level``.
+
+    Parameters
+    ----------
+    difference : float
+        The measured difference (first minus second).
+    noise : Noise
+        Its noise.
+    higher, lower, level : str
+        The words for a difference clearly above zero, clearly below zero,
+        and inside the noise.
+    factor : float
+        Noise units a difference must exceed to be called (as in
+        :func:`helpers.noise.clearly_different`).
+
+    Returns
+    -------
+    str
+        One of the three words.
+    """
+    if not clearly_different(difference, noise, factor):
+        return level
+    return higher if difference > 0 else lower
