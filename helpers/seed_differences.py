@@ -101,3 +101,51 @@ def difference_word(
     if not clearly_different(difference, noise, factor):
         return level
     return higher if difference > 0 else lower
+
+
+def step_differences(
+    rows, higher="gain", lower="loss", level="within noise", factor=CALL_FACTOR
+) -> list:
+    """Compare every row of an ablation ladder with the row above it.
+
+    Parameters
+    ----------
+    rows : mapping of str to iterable of float
+        The rows in ladder order, each with one measurement per seed (the
+        same seeds in every row).
+    higher, lower, level : str
+        The words of :func:`difference_word`.
+    factor : float
+        Noise units a change must exceed to be called.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, in order, with ``row``, ``mean`` and ``spread``
+        (sample standard deviation over seeds), and for every row but the
+        first ``change`` (its mean minus the mean of the row above),
+        ``noise`` (:func:`mean_difference`) and ``word``; the first row has
+        ``None`` for those three.
+
+    Raises
+    ------
+    ValueError
+        As :func:`mean_difference`, or if ``rows`` is empty.
+    """
+    rows = {name: list(values) for name, values in dict(rows).items()}
+    if not rows:
+        raise ValueError("an ablation needs at least one row")
+    table, previous = [], None
+    for name, values in rows.items():
+        array = _seed_values(values, name)
+        entry = dict(
+            row=name, mean=float(array.mean()), spread=float(array.std(ddof=1))
+        )
+        entry.update(change=None, noise=None, word=None)
+        if previous is not None:
+            change, noise = mean_difference(array, previous)
+            word = difference_word(change, noise, higher, lower, level, factor)
+            entry.update(change=change, noise=noise, word=word)
+        table.append(entry)
+        previous = array
+    return table
