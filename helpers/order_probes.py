@@ -31,6 +31,8 @@ from helpers.data import clean_review
 from helpers.noise import Noise
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# TextVectorization splits on ASCII whitespace only: a no-break space stays in a word
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _WORD = re.compile(r"\w")
 
 
@@ -46,7 +48,7 @@ def shuffled_words(texts: Sequence[str], seed: int) -> list:
     """Return each review with its words in a random order.
 
     The review is cleaned (:func:`helpers.data.clean_review`), split on
-    whitespace, and its words are permuted; punctuation stays attached to
+    ASCII whitespace (as ``TextVectorization`` splits), and its words are permuted; punctuation stays attached to
     its word, so after the vectoriser's standardisation a review keeps
     exactly its multiset of tokens.
 
@@ -70,7 +72,7 @@ def shuffled_words(texts: Sequence[str], seed: int) -> list:
     rng = np.random.default_rng(seed)
     shuffled = []
     for text in _texts(texts):
-        words = clean_review(text).split()
+        words = [w for w in _ASCII_SPACE.split(clean_review(text)) if w]
         shuffled.append(" ".join(words[i] for i in rng.permutation(len(words))))
     return shuffled
 

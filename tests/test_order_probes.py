@@ -26,6 +26,8 @@ def test_shuffled_words_keep_the_tokens_and_follow_the_seed():
         assert Counter(standard_tokens(shuffled)) == Counter(
             standard_tokens(text.replace("<br />", " "))
         )
+    # a no-break space does not split a word (TextVectorization splits on ASCII space)
+    assert shuffled_words(["caf\xa0noir"], seed=0) == ["caf\xa0noir"]
     many = "a b c d e f g h i j k l"
     orders = {shuffled_words([many], seed=s)[0] for s in range(5)}
     assert len(orders) > 1  # the order does change
