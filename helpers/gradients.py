@@ -323,3 +323,117 @@ def per_batch_losses(running_means, batches_per_epoch: int) -> np.ndarray:
             np.concatenate([np.zeros((len(per_epoch), 1)), totals], axis=1), axis=1
         )
     return losses.ravel()
+
+
+def saturation_factor(hidden_states) -> float:
+    """Mean tanh derivative ``1 - h**2`` over a set of hidden states.
+
+    Every backward step through a tanh RNN multiplies the gradient of unit
+    ``i`` by ``1 - h_i**2``: 1 for a unit at 0, close to 0 for a saturated
+    unit (``|h_i|`` near 1). The mean over units, steps and sequences says
+    how much of the factor ``U^T`` the tanh lets through on average.
+
+    Introduced in chapter 3 (``notebooks/03_bptt.ipynb``) and used in
+    chapter 4.
+
+    Parameters
+    ----------
+    hidden_states : array_like of float
+        Hidden states ``h_t`` of a tanh RNN, any shape (e.g. batch, T, n).
+
+    Returns
+    -------
+    float
+        ``mean(1 - h**2)``, in (0, 1] for tanh states.
+
+    Raises
+    ------
+    ValueError
+        If the array is empty or holds a value outside [-1, 1] (not a tanh
+        state).
+    """
+    h = np.asarray(hidden_states, dtype=np.float64)
+    if h.size == 0:
+        raise ValueError("hidden_states is empty")
+    if not np.all(np.abs(h) <= 1.0):
+        raise ValueError("tanh states lie in [-1, 1]; got a value outside it")
+    return float(np.mean(1.0 - h**2))
+
+
+def train_logging_gradient_norms(
+    model, x, y, optimizer, epochs: int, batch_size: int, seed: int = 0
+) -> dict:
+    """Train a binary classifier step by step, logging each step's gradient norm.
+
+    A plain training loop (``tf.GradientTape``, binary cross-entropy) that
+    records, for every mini-batch, the loss of that batch before the update
+    and the global norm of all gradients *before* the optimizer clips them
+    (``optimizer.apply_gradients`` still applies ``clipnorm`` /
+    ``global_clipnorm`` if the optimizer has them). The batches are drawn in
+    an order fixed by ``seed``, so that runs that differ only in the
+    optimizer see the same batches.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Maps ``x`` to probabilities of shape (batch, 1).
+    x, y : array_like
+        Inputs and 0/1 labels, the same length.
+    optimizer : keras.optimizers.Optimizer
+        A fresh optimizer for this model.
+    epochs, batch_size : int
+        Passes over the data and mini-batch size (the last, smaller batch of
+        an epoch is dropped, so every step has ``batch_size`` examples).
+    seed : int
+        Seed of the batch order.
+
+    Returns
+    -------
+    dict
+        ``"loss"`` and ``"gradient_norm"``: float64 arrays with one entry per
+        update step (NaN where the loss or the gradient is not finite).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` and ``y`` differ in length, or ``epochs`` or ``batch_size``
+        is not a positive integer, or ``batch_size`` exceeds the data.
+    """
+    import keras
+    import tensorflow as tf
+
+    x, y = np.asarray(x), np.asarray(y, dtype=np.float32).reshape(-1, 1)
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} examples but y has {len(y)}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if batch_size > len(x):
+        raise ValueError(f"batch_size {batch_size} exceeds the {len(x)} examples")
+    loss_fn = keras.losses.BinaryCrossentropy()
+    variables = model.trainable_variables
+
+    @tf.function
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(yb, model(xb, training=True))
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+        return loss, tf.linalg.global_norm(grads)
+
+    rng = np.random.default_rng(seed)
+    losses, norms = [], []
+    steps = len(x) // int(batch_size)
+    for _ in range(int(epochs)):
+        order = rng.permutation(len(x))
+        for s in range(steps):
+            batch = order[s * batch_size : (s + 1) * batch_size]
+            loss, norm = step(tf.constant(x[batch]), tf.constant(y[batch]))
+            losses.append(float(loss))
+            norms.append(float(norm))
+    result = {"loss": np.asarray(losses), "gradient_norm": np.asarray(norms)}
+    for values in result.values():
+        values[~np.isfinite(values)] = np.nan
+    return result

@@ -362,3 +362,198 @@ def fit_long_range(
         len(val),
         time.perf_counter() - started,
     )
+
+
+#: The initialisations :func:`build_long_range_variant` can give the embedding.
+EMBEDDING_INITS = ("keras", "unit")
+#: The initialisations :func:`build_long_range_variant` can give an LSTM's gates.
+FORGET_BIAS_INITS = ("keras", "chrono")
+
+
+def build_long_range_variant(
+    layer: str,
+    embedding: str = "keras",
+    forget_bias: str = "keras",
+    vocab_size: int = 12,
+    embedding_dim: int = 8,
+    units: int = 32,
+    max_distance: int = 200,
+    learning_rate: float = 3e-3,
+    seed: int = SEED,
+):
+    """A long-range classifier whose initialisation is chosen factor by factor.
+
+    The model is :func:`helpers.models.build_sequence_classifier` (no mask).
+    Two factors of its initial weights can be set separately, so that an
+    experiment changes one factor at a time and gives both layers the same
+    treatment: the embedding (Keras's default ``U(-0.05, 0.05)``, or
+    unit-scale standard-normal vectors) and, for an LSTM, the forget and
+    input gate biases (Keras's default ``b_f = 1``, or
+    :func:`chrono_lstm_bias`). With ``embedding="unit"`` and
+    ``forget_bias="chrono"`` (LSTM) or ``embedding="unit"`` (other layers)
+    it builds the same weights as :func:`build_long_range_classifier` for
+    the same seed.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    layer : {"simple_rnn", "lstm", "gru"}
+        The recurrent layer.
+    embedding : {"keras", "unit"}
+        Initialisation of the embedding vectors.
+    forget_bias : {"keras", "chrono"}
+        Initialisation of the LSTM's gate biases; only an LSTM accepts
+        ``"chrono"``.
+    vocab_size, embedding_dim, units, learning_rate
+        As in :func:`helpers.models.build_sequence_classifier`.
+    max_distance : int
+        Passed to :func:`chrono_lstm_bias`.
+    seed : int
+        Seed of the unit-scale embedding and chrono bias draws (the Keras
+        initialisers follow ``keras.utils.set_random_seed``).
+
+    Returns
+    -------
+    keras.Model
+        Compiled with Adam, binary cross-entropy and accuracy, named
+        ``"<layer>_long_range"``.
+
+    Raises
+    ------
+    ValueError
+        If ``embedding`` or ``forget_bias`` is not one of the names above, or
+        ``forget_bias="chrono"`` is asked of a layer that is not an LSTM.
+    """
+    if embedding not in EMBEDDING_INITS:
+        raise ValueError(
+            f"embedding must be one of {EMBEDDING_INITS}, got {embedding!r}"
+        )
+    if forget_bias not in FORGET_BIAS_INITS:
+        raise ValueError(
+            f"forget_bias must be one of {FORGET_BIAS_INITS}, got {forget_bias!r}"
+        )
+    if forget_bias == "chrono" and layer != "lstm":
+        raise ValueError(f"only an LSTM has a forget gate; {layer!r} got 'chrono'")
+    from helpers.models import build_sequence_classifier
+
+    model = build_sequence_classifier(
+        layer,
+        vocab_size=vocab_size,
+        embedding_dim=embedding_dim,
+        units=units,
+        mask_zero=False,
+        learning_rate=learning_rate,
+        name=f"{layer}_long_range",
+    )
+    if embedding == "unit":
+        rng = np.random.default_rng(seed)
+        model.get_layer("embedding").set_weights(
+            [rng.standard_normal((vocab_size, embedding_dim)).astype(np.float32)]
+        )
+    if forget_bias == "chrono":
+        rnn = model.get_layer("rnn")
+        kernel, recurrent_kernel, _ = rnn.get_weights()
+        rnn.set_weights(
+            [kernel, recurrent_kernel, chrono_lstm_bias(units, max_distance, seed)]
+        )
+    return model
+
+
+def fit_long_range_variant(
+    layer: str,
+    distance: int,
+    n_train: int,
+    n_val: int,
+    n_test: int,
+    epochs: int,
+    seed: int = SEED,
+    embedding: str = "keras",
+    forget_bias: str = "keras",
+    batch_size: int = 64,
+    target_accuracy: float = 0.99,
+    **model_options,
+) -> LongRangeRun:
+    """Train :func:`build_long_range_variant` on the task at one distance.
+
+    The same protocol as :func:`fit_long_range` (data drawn with seeds
+    ``seed``, ``seed + 1``, ``seed + 2`` for training, validation and test;
+    early stopping on validation accuracy after two epochs without
+    improvement or at ``target_accuracy``, best weights restored; the test
+    set scored once), with the initialisation chosen by ``embedding`` and
+    ``forget_bias``. Nothing is printed.
+
+    Introduced in chapter 4 (``notebooks/04_vanishing_exploding.ipynb``).
+
+    Parameters
+    ----------
+    layer : {"simple_rnn", "lstm", "gru"}
+        The recurrent layer.
+    distance : int
+        The task's distance ``T``.
+    n_train, n_val, n_test : int
+        Sizes of the three sets.
+    epochs : int
+        Maximum number of epochs (the budget).
+    seed : int
+        Seed of the weights and of the data.
+    embedding, forget_bias : str
+        As in :func:`build_long_range_variant`.
+    batch_size : int
+        Mini-batch size.
+    target_accuracy : float
+        Stop as soon as the validation accuracy reaches it.
+    **model_options
+        Passed to :func:`build_long_range_variant`.
+
+    Returns
+    -------
+    LongRangeRun
+        Accuracies, epochs and seconds.
+
+    Raises
+    ------
+    ValueError
+        As :func:`build_long_range_variant` and :func:`make_long_range_task`.
+    """
+    import keras
+
+    started = time.perf_counter()
+    keras.utils.set_random_seed(seed)
+    x, y = make_long_range_task(n_train, distance, seed=seed)
+    x_val, y_val = make_long_range_task(n_val, distance, seed=seed + 1)
+    x_test, y_test = make_long_range_task(n_test, distance, seed=seed + 2)
+    model = build_long_range_variant(
+        layer, embedding, forget_bias, seed=seed, **model_options
+    )
+    best = {"accuracy": -1.0, "weights": None, "wait": 0}
+
+    def end_epoch(epoch, logs):
+        accuracy = (logs or {}).get("val_accuracy", 0.0)
+        if accuracy > best["accuracy"]:
+            best.update(accuracy=accuracy, weights=model.get_weights(), wait=0)
+        else:
+            best["wait"] += 1
+        if accuracy >= target_accuracy or best["wait"] >= 2:
+            model.stop_training = True
+
+    history = model.fit(
+        x,
+        y,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=end_epoch)],
+    )
+    model.set_weights(best["weights"])
+    val = history.history["val_accuracy"]
+    _, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    return LongRangeRun(
+        layer,
+        int(distance),
+        float(max(val)),
+        float(test_accuracy),
+        len(val),
+        time.perf_counter() - started,
+    )

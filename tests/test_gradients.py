@@ -15,6 +15,8 @@ from helpers.gradients import (  # noqa: E402
     per_batch_losses,
     random_orthogonal,
     rnn_input_jacobian_norms,
+    saturation_factor,
+    train_logging_gradient_norms,
 )
 from helpers.scratch import rnn_forward  # noqa: E402
 
@@ -185,3 +187,69 @@ def test_gradient_norms_through_time_lstm_uses_tape():
         model, np.random.default_rng(0).integers(1, 30, size=(2, 7))
     )
     assert norms.shape == (2, 7) and np.isfinite(norms).all() and (norms > 0).all()
+
+
+def test_saturation_factor_values_and_errors():
+    assert saturation_factor(np.zeros((2, 3, 4))) == 1.0
+    assert saturation_factor(np.array([0.0, 1.0, -1.0, 0.5])) == pytest.approx(
+        (1 + 0 + 0 + 0.75) / 4
+    )
+    with pytest.raises(ValueError, match="empty"):
+        saturation_factor(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="tanh"):
+        saturation_factor(np.array([1.5]))
+
+
+def _tiny_classifier(seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid", name="out")],
+        name="tiny",
+    )
+    return model
+
+
+def test_train_logging_gradient_norms_logs_every_step_before_clipping():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((40, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    logs = {}
+    for clip in (None, 1e-3):
+        model = _tiny_classifier()
+        weights = [w.copy() for w in model.get_weights()]
+        optimizer = keras.optimizers.SGD(learning_rate=0.5, global_clipnorm=clip)
+        logs[clip] = train_logging_gradient_norms(model, x, y, optimizer, 2, 16, seed=1)
+        moved = np.linalg.norm(model.get_weights()[0] - weights[0])
+        if clip:
+            assert moved <= 2 * 2 * 0.5 * clip + 1e-6  # 4 steps of length <= lr * clip
+    for log in logs.values():
+        assert log["loss"].shape == log["gradient_norm"].shape == (4,)  # 2 x (40 // 16)
+    # the first step sees the same weights and batch, so the same unclipped norm
+    assert logs[None]["gradient_norm"][0] == pytest.approx(
+        logs[1e-3]["gradient_norm"][0]
+    )
+    assert logs[1e-3]["gradient_norm"][0] > 1e-3  # logged before clipping
+    # the first gradient equals a direct GradientTape computation
+    import tensorflow as tf
+
+    model = _tiny_classifier()
+    batch = np.random.default_rng(1).permutation(40)[:16]
+    with tf.GradientTape() as tape:
+        loss = keras.losses.BinaryCrossentropy()(y[batch, None], model(x[batch]))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert logs[None]["loss"][0] == pytest.approx(float(loss), rel=1e-5)
+    assert logs[None]["gradient_norm"][0] == pytest.approx(
+        float(tf.linalg.global_norm(grads)), rel=1e-5
+    )
+
+
+def test_train_logging_gradient_norms_rejects_bad_arguments():
+    model = _tiny_classifier()
+    x, y = np.zeros((8, 3), "float32"), np.zeros(8)
+    optimizer = keras.optimizers.SGD(0.1)
+    with pytest.raises(ValueError, match="examples"):
+        train_logging_gradient_norms(model, x, y[:5], optimizer, 1, 4)
+    with pytest.raises(ValueError, match="epochs"):
+        train_logging_gradient_norms(model, x, y, optimizer, 0, 4)
+    with pytest.raises(ValueError, match="exceeds"):
+        train_logging_gradient_norms(model, x, y, optimizer, 1, 9)

@@ -11,8 +11,10 @@ from helpers.long_range import (  # noqa: E402
     FIRST_NOISE_TOKEN,
     SIGNAL_TOKENS,
     build_long_range_classifier,
+    build_long_range_variant,
     chrono_lstm_bias,
     fit_long_range,
+    fit_long_range_variant,
     long_range_labels,
     long_range_sizes,
     make_long_range_task,
@@ -128,3 +130,48 @@ def test_fit_learns_a_short_distance():
     )
     assert run.layer == "simple_rnn" and run.distance == 3 and 1 <= run.epochs_run <= 3
     assert run.test_accuracy > 0.9
+
+
+@pytest.mark.parametrize("layer", ["simple_rnn", "lstm"])
+def test_variant_with_unit_embedding_and_chrono_equals_the_classifier(layer):
+    import keras
+
+    keras.utils.set_random_seed(5)
+    old = build_long_range_classifier(layer, units=8, seed=5)
+    keras.utils.set_random_seed(5)
+    new = build_long_range_variant(
+        layer, "unit", "chrono" if layer == "lstm" else "keras", units=8, seed=5
+    )
+    for a, b in zip(old.get_weights(), new.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_variant_keras_init_keeps_keras_defaults():
+    model = build_long_range_variant("lstm", units=8, seed=0)
+    embedding = model.get_layer("embedding").get_weights()[0]
+    assert np.abs(embedding).max() <= 0.05  # Keras's U(-0.05, 0.05)
+    bias = model.get_layer("rnn").get_weights()[2]
+    np.testing.assert_array_equal(bias[8:16], np.ones(8))  # unit_forget_bias
+    np.testing.assert_array_equal(np.delete(bias, np.s_[8:16]), np.zeros(24))
+
+
+def test_variant_rejects_bad_initialisations():
+    with pytest.raises(ValueError, match="embedding"):
+        build_long_range_variant("lstm", embedding="large")
+    with pytest.raises(ValueError, match="forget_bias"):
+        build_long_range_variant("lstm", forget_bias="open")
+    with pytest.raises(ValueError, match="only an LSTM"):
+        build_long_range_variant("simple_rnn", forget_bias="chrono")
+
+
+def test_fit_variant_learns_a_short_distance_and_matches_fit_long_range():
+    sizes = dict(n_train=512, n_val=128, n_test=128, epochs=2)
+    run = fit_long_range_variant("simple_rnn", 3, seed=0, embedding="unit", **sizes)
+    same = fit_long_range("simple_rnn", 3, seed=0, **sizes)
+    assert run.layer == "simple_rnn" and run.distance == 3
+    assert run.test_accuracy > 0.9
+    assert (run.val_accuracy, run.test_accuracy, run.epochs_run) == (
+        same.val_accuracy,
+        same.test_accuracy,
+        same.epochs_run,
+    )
