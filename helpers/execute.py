@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+from helpers.calibration import load_factor
 from helpers.fingerprint import chapter_fingerprint, chapter_parts, parts_digest
 from helpers.recipes import RUN_LOG_VARIABLE
 
@@ -123,8 +124,65 @@ def _kernel_pid(client) -> Optional[int]:
     return pid if isinstance(pid, int) else None
 
 
+def _setup_cell_index(notebook) -> Optional[int]:
+    """Return the index of the first code cell that calls ``start_chapter(``."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and "start_chapter(" in cell.source:
+            return index
+    return None
+
+
+def _calibrating_client(notebook, calibrate: bool = True, **options):
+    """Return a NotebookClient that times :mod:`helpers.calibration` in the kernel.
+
+    The probe runs after the setup cell and after the last cell, without
+    entering the kernel's history (the chapter's execution counts stay
+    1, 2, 3, ...) and without being stored in the notebook. The figures are
+    in the client's ``calibrations`` list (None for a probe that failed).
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    from helpers.calibration import CELL_SOURCE, read_calibration
+
+    class CalibratingClient(NotebookClient):
+        async def async_execute_cell(
+            self, cell, cell_index, execution_count=None, store_history=True
+        ):
+            result = await super().async_execute_cell(
+                cell, cell_index, execution_count, store_history
+            )
+            last = len(self.nb.cells) - 1
+            if (
+                self.calibrate
+                and store_history
+                and cell_index in (self.setup_index, last)
+            ):
+                probe = nbformat.v4.new_code_cell(CELL_SOURCE)
+                probe.metadata["tags"] = [
+                    "raises-exception"
+                ]  # a failed probe: no figure
+                await super().async_execute_cell(probe, cell_index, store_history=False)
+                self.code_cells_executed -= 1
+                self.nb.cells[cell_index] = (
+                    result  # nbclient stores the probe in its place
+                )
+                self.calibrations.append(read_calibration(probe.outputs))
+            return result
+
+    client = CalibratingClient(notebook, **options)
+    client.setup_index = _setup_cell_index(notebook) if calibrate else None
+    client.calibrations = []
+    client.calibrate = calibrate
+    return client
+
+
 def execute_notebook(
-    path: Path, mode: str, timeout: int = 1800, cwd: Optional[Path] = None
+    path: Path,
+    mode: str,
+    timeout: int = 1800,
+    cwd: Optional[Path] = None,
+    calibrate: bool = True,
 ) -> dict:
     """Execute one notebook in place in a fresh kernel and record its metadata.
 
@@ -148,6 +206,10 @@ def execute_notebook(
         the kernel process's peak resident memory (:func:`peak_memory_mib`,
         read after each cell, the last time just before the kernel shuts
         down), or ``None`` where ``/proc`` is not available.
+        ``calibration_seconds`` are the two timings of
+        :func:`helpers.calibration.calibration_seconds` in the same kernel
+        (after the setup cell and after the last cell) and ``load_factor``
+        their mean over the reference machine's figure.
 
     Raises
     ------
@@ -155,7 +217,6 @@ def execute_notebook(
         If a cell fails; the file is then left exactly as it was.
     """
     import nbformat
-    from nbclient import NotebookClient
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
@@ -174,8 +235,9 @@ def execute_notebook(
         run_log = Path(scratch) / "runs.jsonl"
         os.environ[RUN_LOG_VARIABLE] = str(run_log)
         try:
-            client = NotebookClient(
+            client = _calibrating_client(
                 notebook,
+                calibrate=calibrate,
                 timeout=timeout,
                 kernel_name="python3",
                 resources={"metadata": {"path": str(workdir.resolve())}},
@@ -203,6 +265,8 @@ def execute_notebook(
         "executed": datetime.date.today().isoformat(),
         "versions": package_versions(),
         "records_read": runs_read,
+        "calibration_seconds": client.calibrations,
+        "load_factor": load_factor(client.calibrations),
     }
     notebook.metadata[METADATA_KEY] = record
     record_fingerprint(notebook, path.parent)

@@ -37,7 +37,7 @@ def test_fingerprint_follows_code_not_prose_or_formatting():
 def test_execute_records_mode_and_fingerprint(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(_notebook("import os\nprint(os.environ['BOOK_MODE'])"), path)
-    record = execute.execute_notebook(path, "quick", timeout=120)
+    record = execute.execute_notebook(path, "quick", timeout=120, calibrate=False)
     stored = json.loads(path.read_text())
     assert stored["metadata"]["rnn_book"] == record
     assert record["mode"] == "quick" and record["run_seconds"] >= 0
@@ -60,7 +60,7 @@ def test_failed_run_leaves_the_notebook_untouched(tmp_path):
     nbformat.write(_notebook("print('ok')", "1 / 0"), path)
     before = path.read_bytes()
     with pytest.raises(CellExecutionError):
-        execute.execute_notebook(path, "quick", timeout=120)
+        execute.execute_notebook(path, "quick", timeout=120, calibrate=False)
     assert path.read_bytes() == before
     assert execute.main([str(path), "--mode", "quick"]) == 1
 
@@ -100,10 +100,12 @@ def test_execute_records_the_kernel_peak_memory(tmp_path):
     nbformat.write(_notebook("x = 1"), small)
     # 300 MiB of touched memory, freed again: the peak remembers it, the current size does not
     nbformat.write(_notebook("b = bytearray(300 * 2**20)\ndel b", "x = 1"), big)
-    small_peak = execute.execute_notebook(small, "quick", timeout=120)[
+    small_peak = execute.execute_notebook(small, "quick", timeout=120, calibrate=False)[
         "peak_memory_mib"
     ]
-    big_peak = execute.execute_notebook(big, "quick", timeout=120)["peak_memory_mib"]
+    big_peak = execute.execute_notebook(big, "quick", timeout=120, calibrate=False)[
+        "peak_memory_mib"
+    ]
     assert 10 < small_peak < 1024
     assert big_peak - small_peak > 250
     assert (
@@ -116,7 +118,9 @@ def test_execute_in_another_working_folder(tmp_path):
     (tmp_path / "work").mkdir()
     path = tmp_path / "copy.ipynb"
     nbformat.write(_notebook("import os\nprint(os.path.basename(os.getcwd()))"), path)
-    execute.execute_notebook(path, "quick", timeout=120, cwd=tmp_path / "work")
+    execute.execute_notebook(
+        path, "quick", timeout=120, cwd=tmp_path / "work", calibrate=False
+    )
     assert (
         "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"])
         == "work\n"
@@ -126,8 +130,36 @@ def test_execute_in_another_working_folder(tmp_path):
 def test_the_kernel_runs_the_helpers_that_are_fingerprinted(tmp_path):
     path = tmp_path / "which.ipynb"
     nbformat.write(_notebook("import helpers\nprint(helpers.__file__)"), path)
-    execute.execute_notebook(path, "quick", timeout=120)
+    execute.execute_notebook(path, "quick", timeout=120, calibrate=False)
     printed = "".join(
         json.loads(path.read_text())["cells"][1]["outputs"][0]["text"]
     ).strip()
     assert printed == str(execute.PACKAGE_PARENT / "helpers" / "__init__.py")
+
+
+def test_execute_times_the_calibration_in_the_kernel_without_storing_it(tmp_path):
+    path = tmp_path / "calibrated.ipynb"
+    nb = _notebook(
+        "x = 1  # stands in for the setup cell: start_chapter(1)", "print(x)"
+    )
+    nbformat.write(nb, path)
+    record = execute.execute_notebook(path, "quick", timeout=300)
+    stored = json.loads(path.read_text())
+    assert len(record["calibration_seconds"]) == 2
+    assert all(s is not None and s > 0 for s in record["calibration_seconds"])
+    assert record["load_factor"] > 0
+    code = [c for c in stored["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == [1, 2]
+    assert len(code) == 2 and "calibration" not in json.dumps(stored["cells"])
+
+
+def test_a_failed_calibration_probe_leaves_no_figure_and_no_error(
+    tmp_path, monkeypatch
+):
+    from helpers import calibration
+
+    monkeypatch.setattr(calibration, "CELL_SOURCE", "raise RuntimeError('no probe')")
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(_notebook("print(1)"), path)
+    record = execute.execute_notebook(path, "quick", timeout=120)
+    assert record["calibration_seconds"] == [None] and record["load_factor"] is None

@@ -32,7 +32,7 @@ from pathlib import Path
 import helpers
 from helpers.execute import execute_notebook
 assert "site-packages" in helpers.__file__, helpers.__file__       # not the editable checkout
-record = execute_notebook(Path(sys.argv[1]), "quick", timeout=900)
+record = execute_notebook(Path(sys.argv[1]), "quick", timeout=900, calibrate=False)
 print(json.dumps(dict(seconds=record["run_seconds"], helpers=helpers.__file__)))
 """
 

@@ -1,0 +1,144 @@
+"""How fast this machine is right now: a small fixed workload, timed.
+
+A chapter's run time depends on the code and on the machine's speed at that
+hour, and the second drifts: the same chapter on the same machine took 1.5 to
+3 times longer when other jobs shared its two cores. To tell a slow hour
+from slow code, :mod:`helpers.execute` times :func:`calibration_seconds` in
+the chapter's own kernel, after its setup cell and after its last cell, and
+stores the figures beside the run time. The status page divides each run
+time by the *load factor* (the calibration figure over
+:data:`REFERENCE_SECONDS`, the figure of an idle machine), and judges the
+time goals on that: the run time the chapter would have taken at reference
+speed.
+
+The workload is one epoch of a small LSTM classifier (the book's most used
+layer) on fixed synthetic token ids: the same work on every run, no data
+files, a few seconds. It is a speed probe, not an experiment, so synthetic
+inputs are what it needs.
+
+Introduced for the status page (``book/status.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from typing import Optional, Sequence
+
+#: The workload: sequences x tokens, batch size, vocabulary, LSTM units.
+WORKLOAD = dict(samples=1024, timesteps=100, batch_size=64, vocabulary=1000, units=32)
+
+#: Timed epochs (after one untimed epoch that traces the graph); the median is kept.
+TIMED_EPOCHS = 5
+
+#: :func:`calibration_seconds` on this book's reference machine when idle (2 cores,
+#: load average below 1): 0.698 s and 0.714 s measured on 2026-12-01 with
+#: ``python -m helpers.calibration``, the same machine giving 1.4-1.5 s when shared.
+REFERENCE_SECONDS = 0.70
+
+#: The line a calibration cell prints, which :func:`read_calibration` parses.
+PREFIX = "rnn-book-calibration:"
+
+#: The code :mod:`helpers.execute` runs in a chapter's kernel (not stored in it).
+CELL_SOURCE = (
+    "from helpers.calibration import calibration_seconds as _rnn_book_calibration\n"
+    "print(_rnn_book_calibration(report=True))\n"
+)
+
+
+def calibration_seconds(report: bool = False):
+    """Time one epoch of a fixed small LSTM workload (median of a few).
+
+    Parameters
+    ----------
+    report : bool
+        If true, return the line :func:`read_calibration` parses instead of
+        the number (what the executor's hidden cell prints).
+
+    Returns
+    -------
+    float or str
+        Seconds of one epoch, or ``"rnn-book-calibration: {json}"``.
+    """
+    import numpy as np
+
+    from helpers.runtime import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    import keras
+
+    w = WORKLOAD
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, w["vocabulary"], size=(w["samples"], w["timesteps"]))
+    y = rng.integers(0, 2, size=(w["samples"], 1)).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((w["timesteps"],), dtype="int32", name="calibration_ids"),
+            keras.layers.Embedding(w["vocabulary"], 16, name="calibration_embedding"),
+            keras.layers.LSTM(w["units"], name="calibration_lstm"),
+            keras.layers.Dense(1, activation="sigmoid", name="calibration_output"),
+        ],
+        name="calibration_model",
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, batch_size=w["batch_size"], epochs=1, verbose=0)  # traces the graph
+    times = []
+    for _ in range(TIMED_EPOCHS):
+        started = time.perf_counter()
+        model.fit(x, y, batch_size=w["batch_size"], epochs=1, verbose=0)
+        times.append(time.perf_counter() - started)
+    seconds = float(statistics.median(times))
+    if report:
+        return PREFIX + " " + json.dumps({"seconds": round(seconds, 4)})
+    return seconds
+
+
+def read_calibration(outputs: Sequence[dict]) -> Optional[float]:
+    """Return the seconds a calibration cell printed, or None if it printed none.
+
+    Parameters
+    ----------
+    outputs : sequence of dict
+        The cell's outputs (nbformat ``stream`` outputs are read).
+    """
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            continue
+        text = output.get("text", "")
+        text = "".join(text) if isinstance(text, list) else text
+        for line in text.splitlines():
+            if line.startswith(PREFIX):
+                return float(json.loads(line[len(PREFIX) :])["seconds"])
+    return None
+
+
+def load_factor(calibrations: Optional[Sequence[float]]) -> Optional[float]:
+    """Return how many times slower than the reference machine a run was.
+
+    Parameters
+    ----------
+    calibrations : sequence of float, optional
+        The calibration figures of one execution (after its setup cell and
+        after its last cell).
+
+    Returns
+    -------
+    float or None
+        Their mean over :data:`REFERENCE_SECONDS`; None if there are none.
+    """
+    values = [float(v) for v in calibrations or () if v is not None and v > 0]
+    if not values:
+        return None
+    return statistics.fmean(values) / REFERENCE_SECONDS
+
+
+def main() -> int:
+    """Print the calibration figure of this machine now (``python -m helpers.calibration``)."""
+    print(f"{calibration_seconds():.3f} s per calibration epoch")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,27 @@
+"""Tests of helpers.calibration."""
+
+import pytest
+
+from helpers import calibration
+
+
+def test_the_probe_prints_a_line_that_read_calibration_parses():
+    line = calibration.calibration_seconds(report=True)
+    assert line.startswith(calibration.PREFIX)
+    seconds = calibration.read_calibration([{"output_type": "stream", "text": line}])
+    assert 0 < seconds < 60
+
+
+def test_read_calibration_ignores_other_outputs():
+    outputs = [
+        {"output_type": "stream", "text": ["hello\n"]},
+        {"output_type": "error", "ename": "RuntimeError"},
+    ]
+    assert calibration.read_calibration(outputs) is None
+
+
+def test_load_factor_is_the_mean_over_the_reference():
+    ref = calibration.REFERENCE_SECONDS
+    assert calibration.load_factor([ref, 3 * ref]) == pytest.approx(2.0)
+    assert calibration.load_factor([None, 2 * ref]) == pytest.approx(2.0)
+    assert calibration.load_factor([]) is None and calibration.load_factor(None) is None
