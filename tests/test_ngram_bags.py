@@ -25,3 +25,7 @@ def test_bigrams_separate_a_swap_but_not_one_in_equal_contexts():
         "i hated it at first but then i loved it",
         "i loved it at first but then i hated it",
     )
+    assert same_ngram_bag(  # the pair of chapter 1's exercise solution
+        "the first half bored me but the second half moved me",
+        "the first half moved me but the second half bored me",
+    )
