@@ -56,6 +56,7 @@ def time_notebook(path: Path, mode: str, timeout: int) -> dict:
     return {
         "seconds": record["run_seconds"],
         "peak_memory_mib": record["peak_memory_mib"],
+        "load_factor": record.get("load_factor"),
     }
 
 

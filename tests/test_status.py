@@ -31,6 +31,7 @@ RECORD = {
     "run_seconds": 754.4,
     "executed": "2026-11-21",
     "fingerprint": "abc",
+    "load_factor": 2.0,
     "versions": {
         "python": "3.11.7",
         "tensorflow": "2.21.0",
@@ -96,10 +97,10 @@ def test_rows_and_page(tmp_path):
     page = status.render_status(rows, QUICK)
     assert page.startswith("# Status\n")
     assert (
-        "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 1.50 GiB | 2026-11-21 | 1 min 01 s |"
-        in page
+        "| `01_a.ipynb` | 1. First | full | 12 min 34 s | 2.00× | 6 min 17 s | 1.50 GiB "
+        "| 2026-11-21 | 1 min 01 s (–) | 0 |" in page
     )
-    assert "| `03_c.ipynb` | 3. Not run yet | – | – | – | – | – |" in page
+    assert "| `03_c.ipynb` | 3. Not run yet | – | – | – | – | – | – | – | 0 |" in page
     assert (
         "**Total run time (stored runs):** 13 min 20 s for 2 of 3 notebooks (mode: full, quick)."
         in page
@@ -130,7 +131,7 @@ def test_versions_that_differ_are_listed_per_notebook(tmp_path):
     assert "| numpy | 2.4.6 | – |" in page
 
 
-def _rows(full_seconds, peaks, quick_seconds):
+def _rows(full_seconds, peaks, quick_seconds, factor=1.0):
     return [
         {
             "name": f"0{i}_x.ipynb",
@@ -138,6 +139,8 @@ def _rows(full_seconds, peaks, quick_seconds):
             "run_seconds": s,
             "peak_memory_mib": m,
             "quick_seconds": q,
+            "load_factor": factor,
+            "quick_load_factor": factor,
         }
         for i, (s, m, q) in enumerate(zip(full_seconds, peaks, quick_seconds), start=1)
     ]
@@ -178,25 +181,60 @@ def test_goal_checks_pass_fail_and_unknown():
         and over["measured"] == "largest 4,124.8 MiB (`01_x.ipynb`)"
     )
     assert (
-        "(1 of 2 notebooks measured)"
+        "(1 of 2 notebooks measured and calibrated)"
         in status.goal_checks(_rows([100, None], [1, 1], [1, 1]))[1]["measured"]
     )
+
+
+def test_time_goals_are_judged_at_reference_speed():
+    verdicts = lambda rows: [c["passed"] for c in status.goal_checks(rows)]  # noqa: E731
+    # 8 min on a machine at half speed is 4 min at reference speed: within 5 min
+    assert verdicts(_rows([480, 100], [1, 1], [500, 100], factor=2.0))[:3] == [
+        True,
+        True,
+        True,
+    ]
+    # 4 min on a machine twice as fast as the reference is 8 min: too slow
+    assert verdicts(_rows([240, 100], [1, 1], [1, 1], factor=0.5))[0] is False
+    # a run without a calibration is not judged (memory still is)
+    assert verdicts(_rows([100, 100], [1, 1], [1, 1], factor=None)) == [
+        None,
+        None,
+        None,
+        True,
+    ]
+    checks = status.goal_checks(_rows([480, 100], [1, 1], [1, 1], factor=2.0))
+    assert checks[0]["measured"] == "slowest 4 min 00 s (`01_x.ipynb`)"
+
+
+def test_reference_speed_and_claim_count(tmp_path):
+    assert status.at_reference_speed(300.0, 1.5) == 200.0
+    assert status.at_reference_speed(None, 1.5) is None
+    assert status.at_reference_speed(300.0, None) is None
+    _write(tmp_path, "01_a.ipynb", "A", RECORD)
+    path = tmp_path / "01_a.ipynb"
+    notebook = json.loads(path.read_text())
+    notebook["cells"].append(
+        {"cell_type": "code", "source": "claim(1 > 0, 'one is positive')"}
+    )
+    path.write_text(json.dumps(notebook))
+    assert status.status_rows(tmp_path)[0]["claims"] == 1
 
 
 def test_goals_on_the_page(tmp_path):
     _write(tmp_path, "01_a.ipynb", "1. First", dict(RECORD, peak_memory_mib=900.0))
     page = status.render_status(status.status_rows(tmp_path))
     assert (
-        "| each chapter ≤ 5 min (full mode) | slowest 12 min 34 s (`01_a.ipynb`) | **fail** |"
-        in page
+        "| each chapter ≤ 5 min (full mode, at reference speed) "
+        "| slowest 6 min 17 s (`01_a.ipynb`) | **fail** |" in page
     )
     assert (
         "| peak memory ≤ 4 GiB (4,096 MiB) per chapter (full mode) | largest 900.0 MiB (`01_a.ipynb`) "
         "| pass |"
     ) in page
     assert (
-        "| whole book ≤ 6 min in quick mode (the nbval budget) | – (0 of 1 notebooks measured) | not judged yet |"
-        in page
+        "| whole book ≤ 6 min in quick mode (the nbval budget, at reference speed) "
+        "| – (0 of 1 notebooks measured and calibrated) | not judged yet |" in page
     )
 
 
