@@ -484,9 +484,10 @@ def render_status(rows: Sequence[dict], quick_times: Optional[dict] = None) -> s
         "neither fails a goal nor a fast one hides a slower chapter. A run made",
         "before calibration existed shows – and is not judged.",
         "",
-        "**Claims asserted** counts the `claim(...)` calls of a chapter: each",
-        "backs a sentence about its numbers, and stops the execution if a re-run",
-        "turns the finding around (`helpers.claims`).",
+        "**Claims asserted** counts a chapter's `claim(...)` calls and its",
+        "`assert` statements with a message: each backs a sentence about its",
+        "numbers, and stops the execution if a re-run turns the finding around",
+        "(`helpers.claims`).",
         "",
     ]
     lines += ["## Goals", "", "| goal | measured | result |", "|---|---|---|"]

@@ -30,7 +30,7 @@ def test_a_claim_must_be_one_statement_with_a_sentence():
         claim(True, "  ")
 
 
-def test_count_claims_counts_calls_in_code_cells_only():
+def test_count_claims_counts_calls_and_asserts_with_a_message_in_code():
     notebook = {
         "cells": [
             {"cell_type": "code", "source": "%time x = 1\nclaim(x, 'a')\n"},
@@ -40,9 +40,13 @@ def test_count_claims_counts_calls_in_code_cells_only():
             },
             {"cell_type": "markdown", "source": "claim(x, 'not code')"},
             {"cell_type": "code", "source": "def f(:\n"},
+            {
+                "cell_type": "code",
+                "source": "assert x.shape == (2,)\nassert y, 'y holds'",
+            },
         ]
     }
-    assert count_claims(notebook) == 2
+    assert count_claims(notebook) == 3
 
 
 def test_accuracy_noise_is_the_binomial_standard_error():
