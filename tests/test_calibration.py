@@ -25,3 +25,36 @@ def test_load_factor_is_the_mean_over_the_reference():
     assert calibration.load_factor([ref, 3 * ref]) == pytest.approx(2.0)
     assert calibration.load_factor([None, 2 * ref]) == pytest.approx(2.0)
     assert calibration.load_factor([]) is None and calibration.load_factor(None) is None
+
+
+def _draws():
+    import random
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    layer = keras.layers.Dense(3, name="draws_dense")
+    layer.build((None, 4))
+    dropped = keras.layers.Dropout(0.5, name="draws_dropout")(
+        tf.ones((1, 8)), training=True
+    )
+    return (
+        random.random(),
+        float(np.random.rand()),
+        float(tf.random.uniform(())),
+        float(keras.random.uniform(())),
+        layer.kernel.numpy().tolist(),
+        dropped.numpy().tolist(),
+    )
+
+
+def test_the_probe_moves_no_random_state_a_chapter_draws_from():
+    # It runs between a chapter's cells: training after it must not change.
+    import keras
+
+    keras.utils.set_random_seed(1234)
+    expected = _draws()
+    keras.utils.set_random_seed(1234)
+    calibration.calibration_seconds()
+    assert _draws() == expected
