@@ -85,11 +85,11 @@ def time_training_passes(model, datasets: Mapping, repeats: int = 2) -> dict:
     if not datasets:
         raise ValueError("pass at least one dataset to time")
     for dataset in datasets.values():  # warm-up: trace for these shapes
-        model.fit(dataset, epochs=1, verbose=0)
+        model.fit(dataset, epochs=1, verbose=0, shuffle=False)
     best = {name: float("inf") for name in datasets}
     for _ in range(int(repeats)):
         for name, dataset in datasets.items():
             start = time.perf_counter()
-            model.fit(dataset, epochs=1, verbose=0)
+            model.fit(dataset, epochs=1, verbose=0, shuffle=False)
             best[name] = min(best[name], time.perf_counter() - start)
     return best
