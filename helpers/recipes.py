@@ -103,8 +103,9 @@ class Recipe:
         Features the classifier reads: any of ``"mean"`` and ``"max"`` over
         the real (unpadded) steps, and ``"last"`` (the final state).
     embedding_dropout, dropout : float
-        ``SpatialDropout1D`` rate on the embeddings (whole vectors) and
-        dropout rate before the output layer.
+        ``SpatialDropout1D`` rate on the embeddings (it drops whole
+        embedding dimensions, at every position of a review) and dropout
+        rate before the output layer.
     learning_rate : float
         Adam's initial learning rate.
     decay_per_epoch : float or None
