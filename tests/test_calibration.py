@@ -58,3 +58,17 @@ def test_the_probe_moves_no_random_state_a_chapter_draws_from():
     keras.utils.set_random_seed(1234)
     calibration.calibration_seconds()
     assert _draws() == expected
+
+
+def test_no_stored_chapter_holds_the_probe_cell():
+    # nbclient stores an executed cell in its notebook slot; an early version of the
+    # executor left the probe there in place of a chapter's setup cell.
+    import json
+    from pathlib import Path
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    for path in sorted(notebooks.glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(cell["source"]) for cell in cells]
+        assert not any(calibration.CELL_SOURCE.strip() in s for s in sources), path.name
+        assert sum("start_chapter(" in s for s in sources) == 1, path.name
