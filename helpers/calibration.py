@@ -173,24 +173,49 @@ def read_calibration(outputs: Sequence[dict]) -> Optional[float]:
     return None
 
 
-def load_factor(calibrations: Optional[Sequence[float]]) -> Optional[float]:
+def load_factor(
+    calibrations: Optional[Sequence[float]],
+    at: Optional[Sequence[float]] = None,
+    total: Optional[float] = None,
+) -> Optional[float]:
     """Return how many times slower than the reference machine a run was.
 
     Parameters
     ----------
     calibrations : sequence of float, optional
-        The calibration figures of one execution (after its setup cell and
-        after its last cell).
+        The calibration figures of one execution (None for a failed probe).
+    at : sequence of float, optional
+        When each probe ended, in seconds from the start of the run. With
+        ``total``, the figures are weighted by the time they stand for: the
+        factor changes linearly between two probes and stays at the first
+        (last) probe's value before (after) it.
+    total : float, optional
+        The run's length in seconds.
 
     Returns
     -------
     float or None
-        Their mean over :data:`REFERENCE_SECONDS`; None if there are none.
+        The (time-weighted) mean figure over :data:`REFERENCE_SECONDS`;
+        None if there is no figure.
     """
-    values = [float(v) for v in calibrations or () if v is not None and v > 0]
-    if not values:
+    pairs = [
+        (float(t), float(v))
+        for t, v in zip(
+            at if at is not None else [0.0] * len(calibrations or ()),
+            calibrations or (),
+        )
+        if v is not None and v > 0
+    ]
+    if not pairs:
         return None
-    return statistics.fmean(values) / REFERENCE_SECONDS
+    if at is None or not total or len(pairs) == 1:
+        return statistics.fmean(v for _, v in pairs) / REFERENCE_SECONDS
+    times = [min(max(t, 0.0), total) for t, _ in pairs]
+    values = [v for _, v in pairs]
+    area = values[0] * times[0] + values[-1] * (total - times[-1])
+    for (t0, v0), (t1, v1) in zip(zip(times, values), zip(times[1:], values[1:])):
+        area += (t1 - t0) * (v0 + v1) / 2
+    return area / total / REFERENCE_SECONDS
 
 
 def main() -> int:

@@ -40,6 +40,9 @@ from helpers.recipes import RUN_LOG_VARIABLE
 #: The folder that holds this ``helpers`` package: put first on the kernel's path, so that
 #: a chapter runs the code its fingerprint reads.
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+#: Seconds of execution after which the next cell boundary times the calibration probe
+#: again (besides after the setup cell and the last cell).
+PROBE_INTERVAL = 180
 #: The notebook metadata key this module writes.
 METADATA_KEY = "rnn_book"
 
@@ -135,10 +138,15 @@ def _setup_cell_index(notebook) -> Optional[int]:
 def _calibrating_client(notebook, calibrate: bool = True, **options):
     """Return a NotebookClient that times :mod:`helpers.calibration` in the kernel.
 
-    The probe runs after the setup cell and after the last cell, without
+    The probe runs after the setup cell, after the first cell that ends
+    :data:`PROBE_INTERVAL` seconds or more after the previous probe (so that
+    a long chapter is sampled while it trains), and after the last cell,
+    without
     entering the kernel's history (the chapter's execution counts stay
     1, 2, 3, ...) and without being stored in the notebook. The figures are
-    in the client's ``calibrations`` list (None for a probe that failed).
+    in the client's ``calibrations`` list (None for a probe that failed),
+    and the seconds since the client was made at which each ended in
+    ``calibration_times``.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -153,10 +161,12 @@ def _calibrating_client(notebook, calibrate: bool = True, **options):
                 cell, cell_index, execution_count, store_history
             )
             last = len(self.nb.cells) - 1
+            now = time.perf_counter()
+            due = self.probed_at is not None and now - self.probed_at >= PROBE_INTERVAL
             if (
                 self.calibrate
                 and store_history
-                and cell_index in (self.setup_index, last)
+                and (cell_index in (self.setup_index, last) or due)
             ):
                 probe = nbformat.v4.new_code_cell(CELL_SOURCE)
                 probe.metadata["tags"] = [
@@ -168,12 +178,15 @@ def _calibrating_client(notebook, calibrate: bool = True, **options):
                     result  # nbclient stores the probe in its place
                 )
                 self.calibrations.append(read_calibration(probe.outputs))
+                self.probed_at = time.perf_counter()
+                self.calibration_times.append(round(self.probed_at - self.started, 1))
             return result
 
     client = CalibratingClient(notebook, **options)
     client.setup_index = _setup_cell_index(notebook) if calibrate else None
-    client.calibrations = []
+    client.calibrations, client.calibration_times = [], []
     client.calibrate = calibrate
+    client.started, client.probed_at = time.perf_counter(), None
     return client
 
 
@@ -206,10 +219,12 @@ def execute_notebook(
         the kernel process's peak resident memory (:func:`peak_memory_mib`,
         read after each cell, the last time just before the kernel shuts
         down), or ``None`` where ``/proc`` is not available.
-        ``calibration_seconds`` are the two timings of
+        ``calibration_seconds`` are the timings of
         :func:`helpers.calibration.calibration_seconds` in the same kernel
-        (after the setup cell and after the last cell) and ``load_factor``
-        their mean over the reference machine's figure.
+        (after the setup cell, every :data:`PROBE_INTERVAL` seconds at a
+        cell boundary, and after the last cell), ``calibration_at_seconds``
+        when each ended, and ``load_factor`` their time-weighted mean over
+        the reference machine's figure.
 
     Raises
     ------
@@ -258,15 +273,19 @@ def execute_notebook(
             else:
                 os.environ["BOOK_MODE"] = previous
         runs_read = runs_in_log(run_log)
+    run_seconds = round(time.perf_counter() - started, 1)
     record = {
         "mode": mode,
-        "run_seconds": round(time.perf_counter() - started, 1),
+        "run_seconds": run_seconds,
         "peak_memory_mib": max((p for p in peaks if p is not None), default=None),
         "executed": datetime.date.today().isoformat(),
         "versions": package_versions(),
         "records_read": runs_read,
         "calibration_seconds": client.calibrations,
-        "load_factor": load_factor(client.calibrations),
+        "calibration_at_seconds": client.calibration_times,
+        "load_factor": load_factor(
+            client.calibrations, client.calibration_times, run_seconds
+        ),
     }
     notebook.metadata[METADATA_KEY] = record
     record_fingerprint(notebook, path.parent)

@@ -72,3 +72,12 @@ def test_no_stored_chapter_holds_the_probe_cell():
         sources = ["".join(cell["source"]) for cell in cells]
         assert not any(calibration.CELL_SOURCE.strip() in s for s in sources), path.name
         assert sum("start_chapter(" in s for s in sources) == 1, path.name
+
+
+def test_load_factor_weights_each_figure_by_the_time_it_stands_for():
+    ref = calibration.REFERENCE_SECONDS
+    # 1x for the first 10 s, then 3x from 20 s to the end at 100 s, linear in between
+    factor = calibration.load_factor([ref, 3 * ref], at=[10, 20], total=100)
+    assert factor == pytest.approx((10 * 1 + 10 * 2 + 80 * 3) / 100)
+    # a failed probe drops out with its time
+    assert calibration.load_factor([None, 2 * ref], at=[5, 50], total=100) == 2.0

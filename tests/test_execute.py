@@ -163,3 +163,13 @@ def test_a_failed_calibration_probe_leaves_no_figure_and_no_error(
     nbformat.write(_notebook("print(1)"), path)
     record = execute.execute_notebook(path, "quick", timeout=120)
     assert record["calibration_seconds"] == [None] and record["load_factor"] is None
+
+
+def test_a_long_run_is_probed_again_at_cell_boundaries(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "PROBE_INTERVAL", 0)  # every cell boundary is due
+    path = tmp_path / "long.ipynb"
+    nbformat.write(_notebook("# start_chapter(1)", "x = 1", "print(x)"), path)
+    record = execute.execute_notebook(path, "quick", timeout=300)
+    assert len(record["calibration_seconds"]) == 3
+    times = record["calibration_at_seconds"]
+    assert times == sorted(times) and times[-1] <= record["run_seconds"]
