@@ -109,8 +109,9 @@ class Recipe:
     learning_rate : float
         Adam's initial learning rate.
     decay_per_epoch : float or None
-        Multiply the learning rate by this after every epoch (``None``:
-        constant).
+        The factor by which the learning rate falls over one epoch: it
+        decays at every batch (``ExponentialDecay`` without ``staircase``),
+        so it is multiplied by this over each epoch (``None``: constant).
     batch_size : int
         Training batch size.
     epochs : int
