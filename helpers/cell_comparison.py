@@ -19,54 +19,15 @@ Introduced in chapter 6 (``notebooks/06_gru.ipynb``).
 
 from __future__ import annotations
 
-import math
 import time
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
-from helpers.noise import Noise, seed_noise
+from helpers.noise import mean_difference_noise
 
-
-def mean_difference_noise(
-    first: Iterable[float], second: Iterable[float], what: str = "seeds"
-) -> Noise:
-    """Return the standard error of ``mean(first) - mean(second)``.
-
-    Each side's variance is its spread over its repetitions
-    (:func:`helpers.noise.seed_noise`, ``ddof=1``) divided by their number,
-    and the two sides are independent: ``sqrt(s1**2 / n1 + s2**2 / n2)``.
-
-    Parameters
-    ----------
-    first, second : iterable of float
-        One measurement per seed for each side; at least two each.
-    what : str
-        What the repetitions are, for the text ("seeds").
-
-    Returns
-    -------
-    Noise
-        Its ``kind`` reads "the standard error of a difference of means over
-        3 seeds each" (or "over 3 and 5 seeds").
-
-    Raises
-    ------
-    ValueError
-        As :func:`helpers.noise.seed_noise`: fewer than two values on a side,
-        or a value that is not finite.
-    """
-    first, second = list(first), list(second)
-    spread_first, spread_second = seed_noise(first, what), seed_noise(second, what)
-    size = math.sqrt(
-        spread_first.size**2 / len(first) + spread_second.size**2 / len(second)
-    )
-    count = (
-        f"{len(first)} {what} each"
-        if len(first) == len(second)
-        else f"{len(first)} and {len(second)} {what}"
-    )
-    return Noise(size, f"the standard error of a difference of means over {count}")
+# mean_difference_noise lives in helpers.noise; chapter 6 imports it from here.
+__all__ = ["mean_difference_noise", "interleaved_step_seconds", "time_ratios"]
 
 
 def interleaved_step_seconds(

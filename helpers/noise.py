@@ -261,6 +261,87 @@ def paired_bootstrap(
     )
 
 
+def mean_difference_noise(first, second, what: str = "seeds") -> Noise:
+    """Return the standard error of the difference of two means over seeds.
+
+    Parameters
+    ----------
+    first, second : iterable of float
+        One measurement per seed for each side (at least two each, finite).
+    what : str
+        What the repetitions are, for the text ("seeds").
+
+    Returns
+    -------
+    Noise
+        ``sqrt(s1**2 / k1 + s2**2 / k2)``, where ``s`` is a side's sample
+        standard deviation (:func:`seed_noise`) over its ``k`` values; the
+        noise of ``mean(first) - mean(second)``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`seed_noise`: fewer than two values on a side, or a value
+        that is not finite.
+    """
+    first, second = list(first), list(second)
+    spread_first, spread_second = seed_noise(first, what), seed_noise(second, what)
+    size = math.sqrt(
+        spread_first.size**2 / len(first) + spread_second.size**2 / len(second)
+    )
+    count = (
+        f"{len(first)} {what} each"
+        if len(first) == len(second)
+        else f"{len(first)} and {len(second)} {what}"
+    )
+    return Noise(size, f"the standard error of a difference of means over {count}")
+
+
+def words_for(
+    difference: float,
+    noise: Noise,
+    above: str,
+    below: str,
+    within: str = "within noise of",
+    factor: float = CALL_FACTOR,
+) -> str:
+    """Return the words for a difference: above, below, or within its noise.
+
+    A chapter glues these words where a finding could go either way on a
+    re-run, and claims (:func:`helpers.claims.claim`) that they match.
+
+    Parameters
+    ----------
+    difference : float
+        The measured difference (first minus second).
+    noise : Noise
+        Its noise.
+    above, below : str
+        The words when the difference is clearly positive, clearly negative.
+    within : str
+        The words when it is inside ``factor`` noise units.
+    factor : float
+        Noise units a difference must exceed to be called (default two).
+
+    Returns
+    -------
+    str
+        One of the three.
+
+    Raises
+    ------
+    ValueError
+        If ``noise`` is not a :class:`Noise` (say which noise).
+    """
+    if not isinstance(noise, Noise):
+        raise ValueError(
+            f"noise must be a helpers.noise.Noise (say which noise), got {noise!r}"
+        )
+    if not clearly_different(difference, noise, factor):
+        return within
+    return above if difference > 0 else below
+
+
 def clearly_different(
     difference: float, noise: Noise, factor: float = CALL_FACTOR
 ) -> bool:

@@ -21,7 +21,7 @@ from typing import Iterable
 
 import numpy as np
 
-from helpers.noise import CALL_FACTOR, Noise, clearly_different
+from helpers.noise import CALL_FACTOR, Noise, words_for
 
 
 def _seed_values(values: Iterable[float], side: str) -> np.ndarray:
@@ -98,9 +98,7 @@ def difference_word(
     str
         One of the three words.
     """
-    if not clearly_different(difference, noise, factor):
-        return level
-    return higher if difference > 0 else lower
+    return words_for(difference, noise, higher, lower, level, factor)
 
 
 def step_differences(

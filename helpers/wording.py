@@ -11,7 +11,7 @@ Introduced in chapter 1 (``notebooks/01_bag_of_words.ipynb``).
 
 from __future__ import annotations
 
-from helpers.noise import CALL_FACTOR, Noise, clearly_different
+from helpers.noise import CALL_FACTOR, Noise, words_for
 
 
 def compare_in_words(
@@ -47,10 +47,4 @@ def compare_in_words(
     ValueError
         If ``noise`` is not a :class:`helpers.noise.Noise`.
     """
-    if not isinstance(noise, Noise):
-        raise ValueError(
-            f"noise must be a helpers.noise.Noise (say which noise), got {noise!r}"
-        )
-    if not clearly_different(difference, noise, factor):
-        return within
-    return above if difference > 0 else below
+    return words_for(difference, noise, above, below, within, factor)

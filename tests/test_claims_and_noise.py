@@ -11,6 +11,8 @@ from helpers.noise import (
     accuracy_noise,
     clearly_different,
     difference_noise,
+    mean_difference_noise,
+    words_for,
     paired_bootstrap,
     seed_noise,
 )
@@ -106,3 +108,20 @@ def test_clearly_different_needs_more_than_two_noise_units():
     assert not clearly_different(0.009, noise)
     with pytest.raises(ValueError):
         Noise(float("nan"), "x")
+
+
+def test_mean_difference_noise_is_the_standard_error_of_two_seed_means():
+    noise = mean_difference_noise([0.80, 0.82, 0.84], [0.70, 0.70, 0.70])
+    assert math.isclose(noise.size, 0.02 / math.sqrt(3))
+    assert noise.kind == "the standard error of a difference of means over 3 seeds each"
+    with pytest.raises(ValueError, match="at least two"):
+        mean_difference_noise([0.8], [0.7, 0.7])
+
+
+def test_words_for_calls_a_difference_only_outside_its_noise():
+    noise = Noise(0.01, "x")
+    assert words_for(0.03, noise, "higher than", "lower than") == "higher than"
+    assert words_for(-0.03, noise, "higher than", "lower than") == "lower than"
+    assert words_for(0.015, noise, "higher than", "lower than") == "within noise of"
+    with pytest.raises(ValueError, match="say which noise"):
+        words_for(0.03, 0.01, "a", "b")
