@@ -57,6 +57,8 @@ def time_notebook(path: Path, mode: str, timeout: int) -> dict:
         "seconds": record["run_seconds"],
         "peak_memory_mib": record["peak_memory_mib"],
         "load_factor": record.get("load_factor"),
+        "calibration_seconds": record.get("calibration_seconds"),
+        "calibration_at_seconds": record.get("calibration_at_seconds"),
     }
 
 

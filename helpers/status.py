@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from helpers.calibration import REFERENCE_SECONDS
+from helpers.calibration import REFERENCE_SECONDS, load_factor
 from helpers.claims import count_claims
 from helpers.execute import METADATA_KEY
 from helpers.paths import book_root
@@ -170,12 +170,29 @@ def status_rows(
                 "executed": record.get("executed"),
                 "versions": record.get("versions") or {},
                 "quick_seconds": (quick.get(path.name) or {}).get("seconds"),
-                "load_factor": record.get("load_factor"),
-                "quick_load_factor": (quick.get(path.name) or {}).get("load_factor"),
+                "load_factor": _load_factor(record, "run_seconds"),
+                "quick_load_factor": _load_factor(
+                    quick.get(path.name) or {}, "seconds"
+                ),
                 "claims": count_claims(notebook),
             }
         )
     return rows
+
+
+def _load_factor(record: dict, seconds_key: str) -> Optional[float]:
+    """The load factor of a run, recomputed from its calibration figures.
+
+    Recomputed against today's :data:`helpers.calibration.REFERENCE_SECONDS`
+    (so that re-measuring the reference updates every row); a record with
+    only a stored ``load_factor`` keeps it.
+    """
+    figures = record.get("calibration_seconds")
+    if not figures:
+        return record.get("load_factor")
+    return load_factor(
+        figures, record.get("calibration_at_seconds"), record.get(seconds_key)
+    )
 
 
 def at_reference_speed(seconds: Optional[float], factor: Optional[float]):

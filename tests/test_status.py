@@ -295,3 +295,18 @@ def test_committed_status_page_is_up_to_date():
     assert status.STATUS_PAGE.read_text(encoding="utf-8") == expected, (
         "book/status.md is out of date: run `python -m helpers.status` and commit it"
     )
+
+
+def test_the_load_factor_is_recomputed_from_the_calibration_figures(tmp_path):
+    from helpers import calibration
+
+    ref = calibration.REFERENCE_SECONDS
+    record = dict(
+        RECORD,
+        load_factor=9.0,  # stale: made against another reference
+        calibration_seconds=[ref, 3 * ref],
+        calibration_at_seconds=[0.0, 754.4],
+    )
+    _write(tmp_path, "01_a.ipynb", "A", record)
+    row = status.status_rows(tmp_path)[0]
+    assert row["load_factor"] == pytest.approx(2.0)
