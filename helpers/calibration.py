@@ -35,7 +35,8 @@ TIMED_EPOCHS = 5
 
 #: :func:`calibration_seconds` on this book's reference machine when idle (2 cores,
 #: load average below 1): 0.698 s and 0.714 s measured on 2026-12-01 with
-#: ``python -m helpers.calibration``, the same machine giving 1.4-1.5 s when shared.
+#: ``python -m helpers.calibration``, the same machine giving 1.4-1.5 s when shared;
+#: re-measured idle at the end of the session: 0.61-0.70 s (median 0.69 s of 5).
 REFERENCE_SECONDS = 0.70
 
 #: The line a calibration cell prints, which :func:`read_calibration` parses.
