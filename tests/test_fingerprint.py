@@ -293,9 +293,19 @@ def test_a_changed_recorded_number_stales_the_chapter_that_reads_it(tmp_path):
         chapter_parts(reader, tmp_path)
 
 
-def test_chapter_seven_reads_chapter_one_explicitly():
-    parts = chapter_parts(_stored(ROOT / "notebooks" / "07_bidirectional.ipynb"))
-    assert list(parts["glue"]) == ["01_bag_of_words:ch1_bigram_test_acc"]
+def test_chapter_four_reads_chapters_one_and_three_explicitly():
+    # Chapter 4 compares its SimpleRNN with chapter 1's bar and says how its factors
+    # moved against chapter 3's; chapter 7 no longer reads chapter 1 (it loads the
+    # bag-of-words runs itself).
+    parts = chapter_parts(_stored(ROOT / "notebooks" / "04_vanishing_exploding.ipynb"))
+    assert set(parts["glue"]) == {
+        "01_bag_of_words:ch1_unigram_val_acc",
+        "03_bptt:ch3_norm_words",
+        "03_bptt:ch3_reach_words",
+        "03_bptt:ch3_saturation_words",
+    }
+    seven = chapter_parts(_stored(ROOT / "notebooks" / "07_bidirectional.ipynb"))
+    assert not seven["glue"]
 
 
 def test_the_runs_a_chapter_read_enter_its_fingerprint(helpers_copy):
