@@ -78,25 +78,10 @@ def difference_word(
     level: str = "within noise of",
     factor: float = CALL_FACTOR,
 ) -> str:
-    """Return the words for a difference: ``higher``, ``lower`` or ``level``.
+    """:func:`helpers.noise.words_for` with chapter 7's default words.
 
-    Parameters
-    ----------
-    difference : float
-        The measured difference (first minus second).
-    noise : Noise
-        Its noise.
-    higher, lower, level : str
-        The words for a difference clearly above zero, clearly below zero,
-        and inside the noise.
-    factor : float
-        Noise units a difference must exceed to be called (as in
-        :func:`helpers.noise.clearly_different`).
-
-    Returns
-    -------
-    str
-        One of the three words.
+    ``higher``, ``lower`` and ``level`` are ``words_for``'s ``above``,
+    ``below`` and ``within``; the logic and its documentation live there.
     """
     return words_for(difference, noise, higher, lower, level, factor)
 

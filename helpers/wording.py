@@ -22,29 +22,9 @@ def compare_in_words(
     within: str = "within noise of",
     factor: float = CALL_FACTOR,
 ) -> str:
-    """Return the words for a difference: above, below, or within its noise.
+    """Chapter 1's name for :func:`helpers.noise.words_for` (same arguments).
 
-    Parameters
-    ----------
-    difference : float
-        The measured difference (first minus second).
-    noise : helpers.noise.Noise
-        Its noise (:mod:`helpers.noise`).
-    above, below : str
-        The words when the difference is clearly positive, clearly negative.
-    within : str
-        The words when it is inside ``factor`` noise units.
-    factor : float
-        Noise units a difference must exceed to be called (default two).
-
-    Returns
-    -------
-    str
-        One of ``above``, ``below`` and ``within``.
-
-    Raises
-    ------
-    ValueError
-        If ``noise`` is not a :class:`helpers.noise.Noise`.
+    Kept so that chapter 1's cells read as they were written; the logic and
+    its documentation live in :mod:`helpers.noise`.
     """
     return words_for(difference, noise, above, below, within, factor)
